@@ -1,0 +1,57 @@
+import dgram from 'node:dgram';
+import type { Logger } from '../../logger.js';
+import type { LocalTransport, Peer } from './TransportTypes.js';
+
+/** A bound UDP socket. Datagrams go up as raw buffers; parsing happens in Transports. */
+export class UdpTransport {
+  readonly local: LocalTransport;
+  private socket: dgram.Socket | undefined;
+
+  constructor(
+    host: string,
+    port: number,
+    advertisedHost: string,
+    private readonly onDatagram: (buf: Buffer, source: Peer, local: LocalTransport) => void,
+    private readonly logger: Logger,
+  ) {
+    this.local = { protocol: 'udp', host, port, advertisedHost };
+  }
+
+  async listen(): Promise<void> {
+    const type = this.local.host.includes(':') ? 'udp6' : 'udp4';
+    const socket = dgram.createSocket({ type, recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024 });
+    this.socket = socket;
+    socket.on('message', (buf, rinfo) => {
+      this.onDatagram(buf, { protocol: 'udp', host: rinfo.address, port: rinfo.port }, this.local);
+    });
+    // An ICMP port unreachable surfaces here on some platforms; never let it reach the top.
+    socket.on('error', (err) => this.logger.warn({ err: err.message }, 'udp socket error'));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(this.local.port, this.local.host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    const addr = socket.address();
+    (this.local as { port: number }).port = addr.port;
+  }
+
+  send(data: Buffer, to: Peer): Promise<void> {
+    const socket = this.socket;
+    if (!socket) return Promise.reject(new Error('udp transport closed'));
+    return new Promise((resolve, reject) => {
+      socket.send(data, to.port, stripBrackets(to.host), (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  async close(): Promise<void> {
+    const s = this.socket;
+    this.socket = undefined;
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+}
+
+export function stripBrackets(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
