@@ -603,17 +603,11 @@ export class Core implements TransactionUser {
     }
     if (m.method === 'ACK') return this.appAck(conn, msgId, d, m);
     const local = d.local;
-    const req = SipMessage.request(m.method, d.remoteTarget);
-    req.add('Via', `SIP/2.0/${d.peer.protocol.toUpperCase()} ${hostPort(local)};branch=${branch()};rport`);
-    req.add('Max-Forwards', '70');
-    for (const r of d.routeSet) req.add('Route', r);
-    req.add('From', d.localUri);
-    req.add('To', d.remoteUri);
-    req.add('Call-ID', d.callId);
+    // An app-supplied CSeq (digest retry) is used when it is ahead of ours (spec §5.5).
     const appCSeq = parseCSeq(m.get('cseq') ?? '')?.seq;
     const cseq = appCSeq !== undefined && appCSeq > d.localCSeq ? appCSeq : ++d.localCSeq;
     d.localCSeq = cseq;
-    req.add('CSeq', `${cseq} ${m.method}`);
+    const req = this.dialogRequest(d, m.method, cseq);
     const appContact = m.get('contact');
     if (appContact) req.add('Contact', replaceLocalhost(appContact, local));
     else if (m.method === 'INVITE' || m.method === 'SUBSCRIBE' || m.method === 'REFER' || m.method === 'UPDATE') req.add('Contact', d.localContact);
@@ -650,14 +644,7 @@ export class Core implements TransactionUser {
       return;
     }
     const local = d.local;
-    const req = SipMessage.request('ACK', d.remoteTarget);
-    req.add('Via', `SIP/2.0/${d.peer.protocol.toUpperCase()} ${hostPort(local)};branch=${branch()};rport`);
-    req.add('Max-Forwards', '70');
-    for (const r of d.routeSet) req.add('Route', r);
-    req.add('From', d.localUri);
-    req.add('To', d.remoteUri);
-    req.add('Call-ID', d.callId);
-    req.add('CSeq', `${d.inviteCSeq} ACK`);
+    const req = this.dialogRequest(d, 'ACK', d.inviteCSeq);
     applyAppHeaders(req, m, SKIP_IN_DIALOG);
     req.body = m.body;
     ensureContentType(req);
@@ -825,14 +812,7 @@ export class Core implements TransactionUser {
   /** The engine ends a call by itself: BYE to the peer, and a copy to the app (spec §2.5). */
   private teardown(d: Dialog, reason: string): void {
     const local = d.local;
-    const bye = SipMessage.request('BYE', d.remoteTarget);
-    bye.add('Via', `SIP/2.0/${d.peer.protocol.toUpperCase()} ${hostPort(local)};branch=${branch()};rport`);
-    bye.add('Max-Forwards', '70');
-    for (const r of d.routeSet) bye.add('Route', r);
-    bye.add('From', d.localUri);
-    bye.add('To', d.remoteUri);
-    bye.add('Call-ID', d.callId);
-    bye.add('CSeq', `${++d.localCSeq} BYE`);
+    const bye = this.dialogRequest(d, 'BYE', ++d.localCSeq);
     bye.add('Reason', `SIP ;cause=200 ;text="${reason}"`);
     this.tl.sendRequest(bye, d.peer, { onResponse: () => undefined, onTimeout: () => undefined, onTransportError: () => undefined });
     this.removeDialog(d);
@@ -841,6 +821,19 @@ export class Core implements TransactionUser {
     if (!conn || conn.closed) return;
     const text = bye.toString();
     conn.send(`${uuid()}|sip|application|${Buffer.byteLength(text)}|${d.peer.protocol}|${local.advertisedHost}|${local.port}|${timeOfDay()}|unsolicited|${d.id}|\r\n${text}`);
+  }
+
+  /** Start an in-dialog request: R-URI, Via, Max-Forwards, Route set, From, To, Call-ID, CSeq (RFC 3261 §12.2.1.1). */
+  private dialogRequest(d: Dialog, method: string, cseq: number): SipMessage {
+    const req = SipMessage.request(method, d.remoteTarget);
+    req.add('Via', `SIP/2.0/${d.peer.protocol.toUpperCase()} ${hostPort(d.local)};branch=${branch()};rport`);
+    req.add('Max-Forwards', '70');
+    for (const r of d.routeSet) req.add('Route', r);
+    req.add('From', d.localUri);
+    req.add('To', d.remoteUri);
+    req.add('Call-ID', d.callId);
+    req.add('CSeq', `${cseq} ${method}`);
+    return req;
   }
 
   // ───────────────────────────── dialogs ─────────────────────────────
