@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every check CI runs: type check, lint, and the vitest suite (which drives real SIPp and
+# redis-server on 127.0.0.1). Does its own set-up: the Debian packages sip-tester (sipp) and
+# redis-server when missing (as root; otherwise it says what to install), and node dependencies
+# when node_modules is missing or older than the lockfile.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v sipp >/dev/null 2>&1 || missing+=(sip-tester)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "scripts/test.sh: missing ${missing[*]}; install with: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}"
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+
+echo "== typecheck"
+npx tsc -p tsconfig.json --noEmit
+echo "== lint"
+npx eslint src test
+echo "== tests"
+npx vitest run

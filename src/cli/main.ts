@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { ConfigError, describeConfig, loadConfig, LOG_LEVELS, type Config } from '../config.js';
+import { createLogger, type Logger } from '../logger.js';
+import { runEngine } from './engine.js';
+import { startContactSuite } from './start.js';
+
+/** The `contactsuite` command. Errors for people go to stderr as plain text; logs are pino JSON on stdout. */
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`contactsuite: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Stops cleanly on SIGINT/SIGTERM; a second signal while stopping exits at once. */
+function onShutdownSignal(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal while stopping; exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err: (err as Error).message }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+const program = new Command('contactsuite')
+  .description('ContactSuite: telephony control plane for Dutch business numbers')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('run the app, the HTTP server and (unless DRACHTIO_HOST is set) the embedded SIP engine')
+  .action(async () => {
+    const config = configOrExit();
+    const logger = createLogger(config.logLevel);
+    try {
+      const running = await startContactSuite(config, logger);
+      onShutdownSignal(logger, running.stop);
+      process.stdout.write(`${running.summary}\n`);
+    } catch (err) {
+      logger.fatal({ err: (err as Error).message }, 'start failed');
+      fail(`contactsuite: start failed: ${(err as Error).message}`);
+    }
+  });
+
+program
+  .command('engine')
+  .description('run only the embedded SIP engine, a drop-in for drachtio-server')
+  .option('--sip <proto:host:port>', 'SIP listen address, udp:HOST:PORT or tcp:HOST:PORT (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+  .requiredOption('--control <host:port>', 'drachtio control port address')
+  .requiredOption('--secret <secret>', 'shared secret apps authenticate with')
+  .addOption(new Option('--log-level <level>', 'pino log level').choices(LOG_LEVELS).default('info'))
+  .action(async (opts: { sip: string[]; control: string; secret: string; logLevel: string }) => {
+    const stop = await runEngine(opts);
+    const logger = createLogger(opts.logLevel, 'contactsuite-engine');
+    onShutdownSignal(logger, stop);
+  });
+
+program
+  .command('config')
+  .description('print the effective configuration (secrets masked)')
+  .action(() => {
+    const config = configOrExit();
+    const rows = describeConfig(config);
+    const width = Math.max(...rows.map((r) => r.name.length));
+    for (const r of rows) process.stdout.write(`${r.name.padEnd(width)}  ${(r.value || '-').padEnd(24)}  (${r.source})\n`);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => fail(`contactsuite: ${(err as Error).message}`));

@@ -1,0 +1,224 @@
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+/**
+ * Process configuration, read from environment variables once at start. Every variable is
+ * checked on its own first, then the rules that tie variables together; all problems are
+ * reported at once so an operator fixes the environment in one go.
+ */
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  /** Where the SIP engine listens, on both UDP and TCP. */
+  sip: { host: string; port: number };
+  httpPort: number;
+  dataDir: string;
+  /** Unset: the in-process store (MemoryStore). */
+  redisUrl?: string;
+  /**
+   * Set when DRACHTIO_HOST is set: the app connects to that drachtio-server and no embedded
+   * engine is started.
+   */
+  drachtio?: { host: string; port: number; secret: string };
+  /** The embedded engine's drachtio control port; only used when `drachtio` is unset. */
+  engine: { controlHost: string; controlPort: number; secret: string; secretGenerated: boolean };
+  rtp: { min: number; max: number };
+  adminToken?: string;
+  logLevel: LogLevel;
+}
+
+/** Names of every variable loadConfig reads, in the order the docs and `contactsuite config` list them. */
+export const CONFIG_VARIABLES = [
+  'SIP_HOST',
+  'SIP_PORT',
+  'HTTP_PORT',
+  'DATA_DIR',
+  'REDIS_URL',
+  'DRACHTIO_HOST',
+  'DRACHTIO_PORT',
+  'DRACHTIO_SECRET',
+  'CONTROL_PORT',
+  'ENGINE_SECRET',
+  'RTP_PORT_MIN',
+  'RTP_PORT_MAX',
+  'ADMIN_TOKEN',
+  'LOG_LEVEL',
+] as const;
+export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
+
+/** Variables whose values are never printed in full. */
+export const SECRET_VARIABLES: ReadonlySet<ConfigVariable> = new Set(['DRACHTIO_SECRET', 'ENGINE_SECRET', 'ADMIN_TOKEN']);
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const PORT_TEXT = 'an integer port 1-65535';
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+const port = z
+  .string()
+  .regex(/^\d{1,5}$/)
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(65535));
+const host = z.string().refine((v) => isIP(v) !== 0 || HOSTNAME.test(v));
+const evenPort = port.refine((n) => n % 2 === 0);
+
+/** One rule per variable: how to parse it and what to tell a person when the value is wrong. */
+const RULES = {
+  SIP_HOST: { schema: host, allowed: 'an IPv4/IPv6 address or a host name', fallback: '0.0.0.0' },
+  SIP_PORT: { schema: port, allowed: PORT_TEXT, fallback: '5060' },
+  HTTP_PORT: { schema: port, allowed: PORT_TEXT, fallback: '8080' },
+  DATA_DIR: { schema: z.string().min(1), allowed: 'a directory path', fallback: './data' },
+  REDIS_URL: {
+    schema: z.string().regex(/^rediss?:\/\/\S+$/).refine((v) => URL.canParse(v)),
+    allowed: 'a redis:// or rediss:// URL (unset: in-process store)',
+    fallback: undefined,
+  },
+  DRACHTIO_HOST: { schema: host, allowed: 'an IPv4/IPv6 address or a host name', fallback: undefined },
+  DRACHTIO_PORT: { schema: port, allowed: PORT_TEXT, fallback: '9022' },
+  DRACHTIO_SECRET: { schema: z.string().min(1), allowed: 'a non-empty string', fallback: undefined },
+  CONTROL_PORT: { schema: port, allowed: PORT_TEXT, fallback: '9022' },
+  ENGINE_SECRET: {
+    schema: z.string().regex(/^[^|\s]+$/),
+    // The secret travels as a `|`-separated token of the drachtio authenticate frame (spec §1.4).
+    allowed: 'a non-empty string without "|" or whitespace',
+    fallback: undefined,
+  },
+  RTP_PORT_MIN: { schema: evenPort, allowed: 'an even integer port 1-65535', fallback: '20000' },
+  RTP_PORT_MAX: { schema: evenPort, allowed: 'an even integer port 1-65535', fallback: '30000' },
+  ADMIN_TOKEN: { schema: z.string().min(16), allowed: 'a string of at least 16 characters', fallback: undefined },
+  LOG_LEVEL: { schema: z.enum(LOG_LEVELS), allowed: `one of ${LOG_LEVELS.join(', ')}`, fallback: 'info' },
+} satisfies Record<ConfigVariable, { schema: z.ZodType; allowed: string; fallback: string | undefined }>;
+
+type Parsed = { [K in ConfigVariable]: z.output<(typeof RULES)[K]['schema']> | undefined };
+
+function show(name: ConfigVariable, value: string): string {
+  if (SECRET_VARIABLES.has(name)) return mask(value);
+  return JSON.stringify(name === 'REDIS_URL' ? redactUrlPassword(value) : value);
+}
+
+/** A URL with its password (if any) masked, for messages and `contactsuite config`. */
+export function redactUrlPassword(url: string): string {
+  return url.replace(/^(\w+:\/\/[^:@/]*:)[^@/]*@/, '$1****@');
+}
+
+/** Masks a secret for display: its length, never its characters. */
+export function mask(value: string | undefined): string {
+  return value === undefined ? '(unset)' : `****(${value.length} chars)`;
+}
+
+/**
+ * Reads and validates the configuration. An empty string counts as unset, as in most shells'
+ * `VAR= cmd` usage. Throws ConfigError naming every wrong variable, its value and what is allowed.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const parsed = {} as Record<ConfigVariable, unknown>;
+  for (const name of CONFIG_VARIABLES) {
+    const rule = RULES[name];
+    const raw = env[name] === '' ? undefined : env[name];
+    const value = raw ?? rule.fallback;
+    if (value === undefined) {
+      parsed[name] = undefined;
+      continue;
+    }
+    const result = rule.schema.safeParse(value);
+    if (result.success) parsed[name] = result.data;
+    else problems.push(`${name}=${show(name, value)}: expected ${rule.allowed}`);
+  }
+  const p = parsed as Parsed;
+
+  // Rules across variables, checked only when the variables involved are valid on their own.
+  if (p.RTP_PORT_MIN !== undefined && p.RTP_PORT_MAX !== undefined && p.RTP_PORT_MIN >= p.RTP_PORT_MAX) {
+    problems.push(
+      `RTP_PORT_MIN=${p.RTP_PORT_MIN}, RTP_PORT_MAX=${p.RTP_PORT_MAX}: expected RTP_PORT_MIN to be lower than RTP_PORT_MAX`,
+    );
+  }
+  if (p.DRACHTIO_HOST !== undefined && p.DRACHTIO_SECRET === undefined) {
+    problems.push(`DRACHTIO_SECRET is unset: expected a non-empty string when DRACHTIO_HOST is set`);
+  }
+  const embedded = p.DRACHTIO_HOST === undefined;
+  if (p.HTTP_PORT !== undefined && p.HTTP_PORT === p.SIP_PORT) {
+    problems.push(`HTTP_PORT=${p.HTTP_PORT}: expected a port other than SIP_PORT (both use TCP)`);
+  }
+  if (embedded && p.CONTROL_PORT !== undefined) {
+    if (p.CONTROL_PORT === p.SIP_PORT) {
+      problems.push(`CONTROL_PORT=${p.CONTROL_PORT}: expected a port other than SIP_PORT (both use TCP)`);
+    }
+    if (p.CONTROL_PORT === p.HTTP_PORT) {
+      problems.push(`CONTROL_PORT=${p.CONTROL_PORT}: expected a port other than HTTP_PORT`);
+    }
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  // Every value below was validated above; the non-null assertions restate the fallbacks.
+  const secretGenerated = p.ENGINE_SECRET === undefined;
+  return {
+    sip: { host: p.SIP_HOST!, port: p.SIP_PORT! },
+    httpPort: p.HTTP_PORT!,
+    dataDir: p.DATA_DIR!,
+    ...(p.REDIS_URL !== undefined ? { redisUrl: p.REDIS_URL } : {}),
+    ...(p.DRACHTIO_HOST !== undefined
+      ? { drachtio: { host: p.DRACHTIO_HOST, port: p.DRACHTIO_PORT!, secret: p.DRACHTIO_SECRET! } }
+      : {}),
+    engine: {
+      // The embedded engine's control port only ever serves our own app process.
+      controlHost: '127.0.0.1',
+      controlPort: p.CONTROL_PORT!,
+      secret: p.ENGINE_SECRET ?? randomBytes(18).toString('base64url'),
+      secretGenerated,
+    },
+    rtp: { min: p.RTP_PORT_MIN!, max: p.RTP_PORT_MAX! },
+    ...(p.ADMIN_TOKEN !== undefined ? { adminToken: p.ADMIN_TOKEN } : {}),
+    logLevel: p.LOG_LEVEL!,
+  };
+}
+
+/**
+ * The effective value of every variable, as `contactsuite config` prints it: secrets masked,
+ * and where each value came from.
+ */
+export function describeConfig(
+  config: Config,
+  env: NodeJS.ProcessEnv = process.env,
+): Array<{ name: ConfigVariable; value: string; source: 'env' | 'default' | 'generated' | 'unset' }> {
+  const values: Record<ConfigVariable, string | undefined> = {
+    SIP_HOST: config.sip.host,
+    SIP_PORT: String(config.sip.port),
+    HTTP_PORT: String(config.httpPort),
+    DATA_DIR: config.dataDir,
+    REDIS_URL: config.redisUrl,
+    DRACHTIO_HOST: config.drachtio?.host,
+    DRACHTIO_PORT: config.drachtio ? String(config.drachtio.port) : env.DRACHTIO_PORT || undefined,
+    DRACHTIO_SECRET: config.drachtio?.secret,
+    CONTROL_PORT: String(config.engine.controlPort),
+    ENGINE_SECRET: config.engine.secret,
+    RTP_PORT_MIN: String(config.rtp.min),
+    RTP_PORT_MAX: String(config.rtp.max),
+    ADMIN_TOKEN: config.adminToken,
+    LOG_LEVEL: config.logLevel,
+  };
+  return CONFIG_VARIABLES.map((name) => {
+    const value = values[name];
+    const fromEnv = env[name] !== undefined && env[name] !== '';
+    const source =
+      value === undefined ? 'unset' : fromEnv ? 'env' : name === 'ENGINE_SECRET' ? 'generated' : 'default';
+    const shown =
+      value === undefined
+        ? ''
+        : SECRET_VARIABLES.has(name)
+          ? mask(value)
+          : name === 'REDIS_URL'
+            ? redactUrlPassword(value)
+            : value;
+    return { name, value: shown, source };
+  });
+}
