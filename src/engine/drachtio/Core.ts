@@ -192,7 +192,20 @@ export class Core implements TransactionUser {
       }
     }, PENDING_TIMEOUT_MS);
     inc.guard.unref();
-    inc.txn.onTerminated(() => this.dropIncoming(inc));
+    this.forgetOnTermination(inc.txnId, inc.txn);
+  }
+
+  /**
+   * The callback lives as long as the transaction (up to 32 s after the final response), so it
+   * is made in its own scope: a closure sharing trackIncoming's scope would keep the whole
+   * request alive through `inc`.
+   */
+  private forgetOnTermination(txnId: string, txn: ServerTransaction): void {
+    txn.onTerminated(() => {
+      const i = this.incoming.get(txnId);
+      if (i) this.dropIncoming(i);
+      this.incomingByTxn.delete(txn);
+    });
   }
 
   private dropIncoming(inc: Incoming): void {
@@ -244,8 +257,14 @@ export class Core implements TransactionUser {
     if (!p || p.cseq !== cseq) return; // a retransmitted ACK: already delivered
     clearTimeout(p.timer);
     d.pending2xx = undefined;
+    const initial = cseq === d.remoteInviteCSeq;
+    if (initial) {
+      // Call established: a late CANCEL now simply gets 481 from the transaction layer's side.
+      const inc = this.incoming.get(d.inviteTxnId);
+      if (inc) this.dropIncoming(inc);
+    }
     if (!d.conn || d.conn.closed) return;
-    const txnId = cseq === d.remoteInviteCSeq ? d.inviteTxnId : uuid();
+    const txnId = initial ? d.inviteTxnId : uuid();
     d.conn.send(this.requestFrame(inbound, txnId, d.id, false));
   }
 
@@ -337,8 +356,8 @@ export class Core implements TransactionUser {
     const status = app.msg.status;
     if (inc.finalSent) {
       // A second final response: discarded (spec §2.6); echo the one already sent.
-      const last = inc.txn.lastResponse;
-      conn.respond(msgId, `OK|application|0|${inc.inbound.source.protocol}|${inc.inbound.source.host}|${inc.inbound.source.port}|${timeOfDay()}|${txnId}|${inc.dialog?.id ?? inc.inDialog?.id ?? ''}||Msg sent:|` + (last ? '\r\n' + last.toString() : ''));
+      const s = inc.inbound.source;
+      conn.respond(msgId, `OK|application|0|${s.protocol}|${s.host}|${s.port}|${timeOfDay()}|${txnId}|${inc.dialog?.id ?? inc.inDialog?.id ?? ''}||Msg sent:|`);
       return;
     }
     const req = inc.inbound.msg;
@@ -413,7 +432,7 @@ export class Core implements TransactionUser {
     const src = inc.inbound.source;
     const text = bytes.toString('utf8');
     conn.respond(msgId, `OK|application|${bytes.length}|${src.protocol}|${src.host}|${src.port}|${timeOfDay()}|${txnId}|${dialogId}||Msg sent:|\r\n${text}`);
-    if (status >= 200 && !isInvite) this.dropIncoming(inc);
+    if (status >= 300 || (status >= 200 && !isInvite)) this.dropIncoming(inc);
   }
 
   private createUasDialog(inc: Incoming, res: SipMessage): Dialog {

@@ -241,6 +241,11 @@ export class SipMessage {
     return s;
   }
 
+  /**
+   * Serialize into one exactly sized buffer outside Node's shared 8 KiB pool: these buffers
+   * often outlive the call that made them (kept for retransmission), and a pooled slice would
+   * keep its whole slab alive.
+   */
   toBuffer(): Buffer {
     let head = this.startLine() + '\r\n';
     for (const h of this.headers) {
@@ -248,8 +253,11 @@ export class SipMessage {
       head += h.name + ': ' + h.value + '\r\n';
     }
     head += 'Content-Length: ' + this.body.length + '\r\n\r\n';
-    if (!this.body.length) return Buffer.from(head, 'utf8');
-    return Buffer.concat([Buffer.from(head, 'utf8'), this.body]);
+    const headLen = Buffer.byteLength(head, 'utf8');
+    const out = Buffer.allocUnsafeSlow(headLen + this.body.length);
+    out.write(head, 0, 'utf8');
+    if (this.body.length) this.body.copy(out, headLen);
+    return out;
   }
 }
 

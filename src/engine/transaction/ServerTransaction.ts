@@ -17,13 +17,17 @@ export abstract class BaseServerTransaction implements ServerTransaction {
   protected readonly reliable: boolean;
   protected st: ServerTxnState;
   private terminatedCbs: (() => void)[] | undefined;
+  private held: Inbound;
+  readonly method: string;
 
   constructor(
     protected readonly ctx: TransactionContext,
     readonly key: string,
-    readonly inbound: Inbound,
+    inbound: Inbound,
     initial: ServerTxnState,
   ) {
+    this.held = inbound;
+    this.method = inbound.msg.method;
     this.reliable = inbound.source.protocol !== 'udp';
     this.st = initial;
   }
@@ -32,12 +36,13 @@ export abstract class BaseServerTransaction implements ServerTransaction {
     return this.st;
   }
 
-  get method(): string {
-    return this.inbound.msg.method;
+  /** The request; after the final response only its start line is kept (see shed()). */
+  get inbound(): Inbound {
+    return this.held;
   }
 
   get request(): SipMessage {
-    return this.inbound.msg;
+    return this.held.msg;
   }
 
   abstract respond(res: SipMessage): Promise<void>;
@@ -81,12 +86,28 @@ export abstract class BaseServerTransaction implements ServerTransaction {
     const buf = res.toBuffer();
     this.lastResponse = res;
     this.lastBuf = buf;
-    return this.sendBuf(buf).then(undefined, this.onTransmitError);
+    const sent = this.sendBuf(buf).then(undefined, (err: Error) => this.transmitFailed(err));
+    if (res.status >= 200) this.shed();
+    return sent;
+  }
+
+  /**
+   * After the final response a transaction only absorbs retransmissions (for up to 32 s over
+   * UDP): it needs its key, the response bytes and the peer's address, not the parsed
+   * messages. Dropping them keeps thousands of lingering transactions cheap. RFC 2543 peers
+   * keep the response, whose To tag their ACK is matched against.
+   */
+  private shed(): void {
+    const stub = new SipMessage();
+    // Only the method: any string sliced from the received message would keep all of it alive.
+    stub.method = this.method;
+    this.held = { msg: stub, source: this.held.source, local: this.held.local, size: this.held.size, receivedAt: this.held.receivedAt };
+    if (this.key.charCodeAt(0) !== LEGACY_MARK) this.lastResponse = undefined;
   }
 
   /** Re-send the last response (retransmitted request, Timer G); failures are only logged. */
   protected resend(): void {
-    if (this.lastBuf !== undefined) this.sendBuf(this.lastBuf).then(undefined, this.onResendError);
+    if (this.lastBuf !== undefined) this.sendBuf(this.lastBuf).then(undefined, (err: Error) => this.resendFailed(err));
   }
 
   protected ignoreResponse(res: SipMessage): Promise<void> {
@@ -105,22 +126,26 @@ export abstract class BaseServerTransaction implements ServerTransaction {
 
   private sendBuf(buf: Buffer): Promise<void> {
     try {
-      return this.ctx.sender.send(buf, this.inbound.source);
+      return this.ctx.sender.send(buf, this.held.source);
     } catch (err) {
       return Promise.reject(err as Error);
     }
   }
 
-  private readonly onTransmitError = (err: Error): never => {
+  // Methods, not per-instance arrow properties: thousands of transactions linger for 32 s.
+  private transmitFailed(err: Error): never {
     this.ctx.logger.debug({ key: this.key, err: err.message }, 'response could not be sent; transaction terminated');
     this.terminate();
     throw err;
-  };
+  }
 
-  private readonly onResendError = (err: Error): void => {
+  private resendFailed(err: Error): void {
     this.ctx.logger.debug({ key: this.key, err: err.message }, 'response retransmission failed');
-  };
+  }
 }
+
+/** First character of the keys of RFC 2543 fallback matching ('!'). */
+export const LEGACY_MARK = 0x21;
 
 /** setTimeout with the transaction as argument (no closure per timer), never keeping the process alive. */
 export function arm<T>(fn: (t: T) => void, ms: number, t: T): NodeJS.Timeout {

@@ -2,7 +2,7 @@ import type { Logger } from '../../logger.js';
 import { splitCommaList, type SipMessage } from '../sip/message.js';
 import type { Inbound, Peer, TransportSender } from '../transport/TransportTypes.js';
 import { AckRequest, InviteClientTransaction, NonInviteClientTransaction, type BaseClientTransaction } from './ClientTransaction.js';
-import { InviteServerTransaction, NonInviteServerTransaction, type BaseServerTransaction } from './ServerTransaction.js';
+import { InviteServerTransaction, LEGACY_MARK, NonInviteServerTransaction, type BaseServerTransaction } from './ServerTransaction.js';
 import {
   DEFAULT_TIMERS,
   type ClientTransaction,
@@ -164,7 +164,6 @@ export class TransactionLayer {
 
 /* ---------- minimal private parsing: only what §17 matching needs ---------- */
 
-const LEGACY_MARK = 0x21; // '!': keys of RFC 2543 fallback matching start with it
 
 interface TopVia {
   /** The whole first Via value (RFC 2543 matching compares it as a whole). */

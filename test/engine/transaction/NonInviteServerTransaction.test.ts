@@ -45,7 +45,9 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
     await txn.respond(responseTo(bye, 200, 'OK'));
     await expect(txn.respond(responseTo(bye, 500, 'Server Error'))).resolves.toBeUndefined();
     expect(sender.lines()).toEqual(['SIP/2.0 200 OK']);
-    expect(txn.lastResponse?.status).toBe(200);
+    // A retransmitted request still gets the 200, not the ignored 500.
+    layer.receive(inbound(bye));
+    expect(sender.lines()).toEqual(['SIP/2.0 200 OK', 'SIP/2.0 200 OK']);
   });
 
   it('is removed after Timer J (64*T1 over UDP) and fires onTerminated once', async () => {
