@@ -81,6 +81,13 @@ export class Core implements TransactionUser {
   private readonly outgoing = new Map<string, Outgoing>();
   readonly dialogs = new Map<string, Dialog>();
   private readonly dialogsByKey = new Map<string, Dialog>();
+  /**
+   * Connection reuse for phones registered over TCP (spec §3.10): `user@host:port` of a
+   * registered Contact → the connection the REGISTER came on, until the registration expires.
+   * A phone behind NAT can only be reached that way.
+   */
+  private readonly flows = new Map<string, { peer: Peer; expires: number }>();
+  private readonly flowSweep: NodeJS.Timeout;
   readonly proxy: Proxy;
   readonly counters: CoreCounters = { callsAttempted: 0, callsAnswered: 0, requestsRouted: 0, rejected503: 0 };
 
@@ -99,6 +106,11 @@ export class Core implements TransactionUser {
       resolve: (uri, proto) => this.resolveUri(uri, proto),
       emitCdr: (kind, source, msg, extra) => this.cdr(kind, source, msg, extra),
     });
+    this.flowSweep = setInterval(() => {
+      const now = Date.now();
+      for (const [k, f] of this.flows) if (f.expires <= now) this.flows.delete(k);
+    }, 60_000);
+    this.flowSweep.unref();
   }
 
   stats(): Record<string, number> {
@@ -111,6 +123,7 @@ export class Core implements TransactionUser {
   }
 
   close(): void {
+    clearInterval(this.flowSweep);
     for (const d of this.dialogs.values()) this.clearDialogTimers(d);
     for (const i of this.incoming.values()) if (i.guard) clearTimeout(i.guard);
     for (const o of this.outgoing.values()) if (o.cancelGuard) clearTimeout(o.cancelGuard);
@@ -428,11 +441,25 @@ export class Core implements TransactionUser {
       if (d) this.removeDialog(d);
       if (isInvite) this.cdr('cdr:stop', 'application', res, 'call-rejected');
     }
+    if ((inc.method === 'REGISTER' || inc.method === 'SUBSCRIBE') && status >= 200 && status < 300 && inc.inbound.source.protocol === 'tcp') {
+      this.rememberFlows(res, inc.inbound.source);
+    }
     const dialogId = d?.id ?? inc.inDialog?.id ?? '';
     const src = inc.inbound.source;
     const text = bytes.toString('utf8');
     conn.respond(msgId, `OK|application|${bytes.length}|${src.protocol}|${src.host}|${src.port}|${timeOfDay()}|${txnId}|${dialogId}||Msg sent:|\r\n${text}`);
     if (status >= 300 || (status >= 200 && !isInvite)) this.dropIncoming(inc);
+  }
+
+  private rememberFlows(res: SipMessage, source: Peer): void {
+    const defaultExpires = Number(res.get('expires') ?? '3600');
+    for (const c of res.getAll('contact')) {
+      const key = flowKey(uriOf(c));
+      if (!key) continue;
+      const exp = Number(getParam(c, 'expires') ?? defaultExpires);
+      if (exp > 0) this.flows.set(key, { peer: { ...source }, expires: Date.now() + exp * 1000 });
+      else this.flows.delete(key);
+    }
   }
 
   private createUasDialog(inc: Incoming, res: SipMessage): Dialog {
@@ -535,13 +562,14 @@ export class Core implements TransactionUser {
       conn.respond(msgId, `NOK|invalid request-uri: ${hop}`);
       return;
     }
-    const protocol: TransportProtocol = (hopUri.params.transport ?? '').toLowerCase() === 'tcp' || hopUri.scheme === 'sips' ? 'tcp' : 'udp';
+    const flow = proxyUri ? undefined : this.flowFor(m.uri);
+    const protocol: TransportProtocol = flow ? 'tcp' : (hopUri.params.transport ?? '').toLowerCase() === 'tcp' || hopUri.scheme === 'sips' ? 'tcp' : 'udp';
     const local = this.transports.localFor(protocol);
     if (!local) {
       conn.respond(msgId, 'NOK|requested protocol/transport not available');
       return;
     }
-    const peer = await this.resolveUri(hop, protocol);
+    const peer = flow ?? (await this.resolveUri(hop, protocol));
     if (!peer) {
       conn.respond(msgId, `NOK|invalid request-uri: ${hop}`);
       return;
@@ -925,6 +953,15 @@ export class Core implements TransactionUser {
     return { protocol: t === 'tcp' ? 'tcp' : t === 'udp' ? 'udp' : protocol, host, port: u.port ?? 5060 };
   }
 
+  private flowFor(uri: string): Peer | undefined {
+    const key = flowKey(uri);
+    const f = key ? this.flows.get(key) : undefined;
+    if (!f) return undefined;
+    if (f.expires > Date.now()) return f.peer;
+    this.flows.delete(key as string);
+    return undefined;
+  }
+
   /** Where a URI sends us: its host (A/AAAA lookup for names; no SRV/NAPTR yet), port and transport. */
   async resolveUri(uri: string, protocol: TransportProtocol): Promise<Peer | undefined> {
     const sync = this.peerFromUriSync(uri, protocol);
@@ -939,6 +976,12 @@ export class Core implements TransactionUser {
       return undefined;
     }
   }
+}
+
+function flowKey(uri: string): string | undefined {
+  const u = parseUri(uri);
+  if (!u || !u.host) return undefined;
+  return `${u.user ?? ''}@${u.host.toLowerCase()}:${u.port ?? 5060}`;
 }
 
 function wantsReliable(app: SipMessage): boolean {

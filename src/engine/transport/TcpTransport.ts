@@ -88,6 +88,10 @@ export class TcpTransport {
       },
       MAX_MESSAGE,
     );
+    // RFC 5626 §4.4.1: a CRLFCRLF ping on a stream is answered with a CRLF pong.
+    framer.onKeepAlive = () => {
+      if (!socket.destroyed) socket.write('\r\n');
+    };
     socket.on('connect', () => {
       source.host = socket.remoteAddress ?? '';
       source.port = socket.remotePort ?? 0;
