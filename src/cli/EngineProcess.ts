@@ -31,6 +31,8 @@ export class EngineProcess {
   private exitListeners: Array<(reason: string) => void> = [];
   /** How many times the child has been started, restarts included. */
   starts = 0;
+  /** The engine's latest counters and gauges, sent over IPC every few seconds (see engine.ts). */
+  stats: Record<string, number> = {};
 
   constructor(private readonly opts: EngineProcessOptions) {
     this.initialBackoffMs = opts.initialBackoffMs ?? 500;
@@ -61,6 +63,14 @@ export class EngineProcess {
     const child = spawn(this.opts.command, this.opts.args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child = child;
     this.opts.logger.info({ pid: child.pid, start: this.starts }, 'engine process started');
+    child.on('message', (m: unknown) => {
+      if (m && typeof m === 'object' && (m as { type?: unknown }).type === 'stats') {
+        const raw = (m as { stats?: unknown }).stats;
+        if (raw && typeof raw === 'object') {
+          this.stats = Object.fromEntries(Object.entries(raw).filter((e): e is [string, number] => typeof e[1] === 'number'));
+        }
+      }
+    });
     child.once('error', (err) => {
       this.opts.logger.error({ err: err.message }, 'engine process could not be started');
     });

@@ -56,6 +56,11 @@ export async function runEngine(raw: EngineCommandOptions): Promise<() => Promis
   if (process.send) {
     // Started by `contactsuite start` (EngineProcess): the IPC channel closes when the supervisor
     // dies, however it dies; an orphaned engine would hold the SIP ports.
+    // Counters for the supervisor's /metrics (the engine serves no HTTP of its own).
+    const send = (): void => void process.send?.({ type: 'stats', stats: engine.stats() });
+    send();
+    const report = setInterval(send, 2_000);
+    report.unref();
     process.on('disconnect', () => {
       logger.warn('supervisor gone; stopping the engine');
       stop().finally(() => process.exit(0));

@@ -6,6 +6,7 @@ import { buildHttpServer } from '../http/server.js';
 import type { Logger } from '../logger.js';
 import { openStore } from '../store/openStore.js';
 import type { Store } from '../store/Store.js';
+import { registerEngineMetrics } from '../http/engineMetrics.js';
 import { EngineProcess } from './EngineProcess.js';
 import { waitForPort } from './waitForPort.js';
 
@@ -54,6 +55,7 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
         throw new Error(`the embedded engine did not start: ${err.message}`);
       });
       controlText = `control ${drachtio.host}:${drachtio.port} (embedded engine, pid ${child.pid})`;
+      registerEngineMetrics(() => child.stats);
     } else {
       controlText = `drachtio-server ${drachtio.host}:${drachtio.port}`;
     }

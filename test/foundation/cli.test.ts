@@ -116,6 +116,9 @@ describe('contactsuite CLI', () => {
       expect(pid).toBeGreaterThan(0);
       expect(pid).not.toBe(run.child.pid);
       expect((await health(httpPort)).status).toBe(200);
+      // The engine child's figures reach the supervisor's /metrics: the app is counted there.
+      const metrics = async () => (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      await run.until('engine figures in /metrics', async () => /sip_engine_stat\{stat="apps"\} 1\b/.test(await metrics()));
 
       // Crash the engine: /health reports it, then the supervisor restarts it and srf reconnects.
       process.kill(pid, 'SIGKILL');
