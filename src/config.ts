@@ -28,6 +28,15 @@ export interface Config {
   rtp: { min: number; max: number };
   adminToken?: string;
   logLevel: LogLevel;
+  /** 64 hex chars; unset: a key file in DATA_DIR (see store/secrets.ts). Encrypts SIP passwords at rest. */
+  secretsKey?: string;
+  /** SIP domain and digest realm of the platform. */
+  sipDomain: string;
+  register: { minExpires: number; maxExpires: number };
+  /** Failed digest authentications per source address per minute before it is blocked, and for how long. */
+  authThrottle: { maxFailures: number; blockSeconds: number };
+  /** The SIP trunk external calls leave through; unset: external calls get 503. */
+  trunk?: { uri: string; username?: string; password?: string };
 }
 
 /** Names of every variable loadConfig reads, in the order the docs and `contactsuite config` list them. */
@@ -46,11 +55,26 @@ export const CONFIG_VARIABLES = [
   'RTP_PORT_MAX',
   'ADMIN_TOKEN',
   'LOG_LEVEL',
+  'SECRETS_KEY',
+  'SIP_DOMAIN',
+  'REGISTER_MIN_EXPIRES',
+  'REGISTER_MAX_EXPIRES',
+  'AUTH_MAX_FAILURES',
+  'AUTH_BLOCK_SECONDS',
+  'TRUNK_URI',
+  'TRUNK_USERNAME',
+  'TRUNK_PASSWORD',
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
 /** Variables whose values are never printed in full. */
-export const SECRET_VARIABLES: ReadonlySet<ConfigVariable> = new Set(['DRACHTIO_SECRET', 'ENGINE_SECRET', 'ADMIN_TOKEN']);
+export const SECRET_VARIABLES: ReadonlySet<ConfigVariable> = new Set([
+  'DRACHTIO_SECRET',
+  'ENGINE_SECRET',
+  'ADMIN_TOKEN',
+  'SECRETS_KEY',
+  'TRUNK_PASSWORD',
+]);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -69,6 +93,12 @@ const port = z
   .pipe(z.number().int().min(1).max(65535));
 const host = z.string().refine((v) => isIP(v) !== 0 || HOSTNAME.test(v));
 const evenPort = port.refine((n) => n % 2 === 0);
+const count = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,7}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
 
 /** One rule per variable: how to parse it and what to tell a person when the value is wrong. */
 const RULES = {
@@ -95,6 +125,19 @@ const RULES = {
   RTP_PORT_MAX: { schema: evenPort, allowed: 'an even integer port 1-65535', fallback: '30000' },
   ADMIN_TOKEN: { schema: z.string().min(16), allowed: 'a string of at least 16 characters', fallback: undefined },
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS), allowed: `one of ${LOG_LEVELS.join(', ')}`, fallback: 'info' },
+  SECRETS_KEY: { schema: z.string().regex(/^[0-9a-fA-F]{64}$/), allowed: '64 hex characters (32 bytes)', fallback: undefined },
+  SIP_DOMAIN: { schema: host, allowed: 'a host name or IP address', fallback: 'contactsuite.local' },
+  REGISTER_MIN_EXPIRES: { schema: count(1, 86_400), allowed: 'an integer number of seconds 1-86400', fallback: '60' },
+  REGISTER_MAX_EXPIRES: { schema: count(1, 86_400), allowed: 'an integer number of seconds 1-86400', fallback: '3600' },
+  AUTH_MAX_FAILURES: { schema: count(1, 10_000), allowed: 'an integer 1-10000', fallback: '10' },
+  AUTH_BLOCK_SECONDS: { schema: count(1, 86_400), allowed: 'an integer number of seconds 1-86400', fallback: '300' },
+  TRUNK_URI: {
+    schema: z.string().regex(/^sips?:[^\s@]+$/),
+    allowed: 'a SIP URI of the trunk without a user part, e.g. sip:trunk.example.net:5060;transport=udp',
+    fallback: undefined,
+  },
+  TRUNK_USERNAME: { schema: z.string().min(1), allowed: 'a non-empty string', fallback: undefined },
+  TRUNK_PASSWORD: { schema: z.string().min(1), allowed: 'a non-empty string', fallback: undefined },
 } satisfies Record<ConfigVariable, { schema: z.ZodType; allowed: string; fallback: string | undefined }>;
 
 type Parsed = { [K in ConfigVariable]: z.output<(typeof RULES)[K]['schema']> | undefined };
@@ -157,6 +200,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
+  if (p.REGISTER_MIN_EXPIRES !== undefined && p.REGISTER_MAX_EXPIRES !== undefined && p.REGISTER_MIN_EXPIRES > p.REGISTER_MAX_EXPIRES) {
+    problems.push(
+      `REGISTER_MIN_EXPIRES=${p.REGISTER_MIN_EXPIRES}, REGISTER_MAX_EXPIRES=${p.REGISTER_MAX_EXPIRES}: expected the minimum not above the maximum`,
+    );
+  }
+  if ((p.TRUNK_USERNAME !== undefined || p.TRUNK_PASSWORD !== undefined) && p.TRUNK_URI === undefined) {
+    problems.push('TRUNK_URI is unset: expected a trunk URI when TRUNK_USERNAME or TRUNK_PASSWORD is set');
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   // Every value below was validated above; the non-null assertions restate the fallbacks.
@@ -179,6 +231,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rtp: { min: p.RTP_PORT_MIN!, max: p.RTP_PORT_MAX! },
     ...(p.ADMIN_TOKEN !== undefined ? { adminToken: p.ADMIN_TOKEN } : {}),
     logLevel: p.LOG_LEVEL!,
+    ...(p.SECRETS_KEY !== undefined ? { secretsKey: p.SECRETS_KEY } : {}),
+    sipDomain: p.SIP_DOMAIN!,
+    register: { minExpires: p.REGISTER_MIN_EXPIRES!, maxExpires: p.REGISTER_MAX_EXPIRES! },
+    authThrottle: { maxFailures: p.AUTH_MAX_FAILURES!, blockSeconds: p.AUTH_BLOCK_SECONDS! },
+    ...(p.TRUNK_URI !== undefined
+      ? {
+          trunk: {
+            uri: p.TRUNK_URI,
+            ...(p.TRUNK_USERNAME !== undefined ? { username: p.TRUNK_USERNAME } : {}),
+            ...(p.TRUNK_PASSWORD !== undefined ? { password: p.TRUNK_PASSWORD } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -205,6 +270,15 @@ export function describeConfig(
     RTP_PORT_MAX: String(config.rtp.max),
     ADMIN_TOKEN: config.adminToken,
     LOG_LEVEL: config.logLevel,
+    SECRETS_KEY: config.secretsKey,
+    SIP_DOMAIN: config.sipDomain,
+    REGISTER_MIN_EXPIRES: String(config.register.minExpires),
+    REGISTER_MAX_EXPIRES: String(config.register.maxExpires),
+    AUTH_MAX_FAILURES: String(config.authThrottle.maxFailures),
+    AUTH_BLOCK_SECONDS: String(config.authThrottle.blockSeconds),
+    TRUNK_URI: config.trunk?.uri,
+    TRUNK_USERNAME: config.trunk?.username,
+    TRUNK_PASSWORD: config.trunk?.password,
   };
   return CONFIG_VARIABLES.map((name) => {
     const value = values[name];

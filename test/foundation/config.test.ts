@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, describeConfig, loadConfig } from '../../src/config.js';
+import { CONFIG_VARIABLES, ConfigError, describeConfig, loadConfig } from '../../src/config.js';
 
 function problemsFor(env: Record<string, string>): string[] {
   try {
@@ -121,12 +121,40 @@ describe('describeConfig', () => {
     expect(byName.ENGINE_SECRET.source).toBe('generated');
     expect(byName.ENGINE_SECRET.value).toMatch(/^\*\*\*\*/);
     expect(byName.REDIS_URL).toEqual({ name: 'REDIS_URL', value: '', source: 'unset' });
-    expect(rows).toHaveLength(14);
+    expect(rows).toHaveLength(CONFIG_VARIABLES.length);
   });
 
   it('masks the password in REDIS_URL', () => {
     const env = { REDIS_URL: 'redis://default:s3cret@redis:6379/0' };
     const row = describeConfig(loadConfig(env), env).find((r) => r.name === 'REDIS_URL');
     expect(row?.value).toBe('redis://default:****@redis:6379/0');
+  });
+});
+
+describe('registrar and trunk settings', () => {
+  it('has defaults a registrar can run with', () => {
+    const c = loadConfig({});
+    expect(c.sipDomain).toBe('contactsuite.local');
+    expect(c.register).toEqual({ minExpires: 60, maxExpires: 3600 });
+    expect(c.authThrottle).toEqual({ maxFailures: 10, blockSeconds: 300 });
+    expect(c.trunk).toBeUndefined();
+    expect(c.secretsKey).toBeUndefined();
+  });
+
+  it('reads a trunk with credentials and masks its password and the secrets key', () => {
+    const env = { TRUNK_URI: 'sip:127.0.0.1:5070', TRUNK_USERNAME: 'acme', TRUNK_PASSWORD: 'hunter2hunter2', SECRETS_KEY: 'ab'.repeat(32) };
+    const c = loadConfig(env);
+    expect(c.trunk).toEqual({ uri: 'sip:127.0.0.1:5070', username: 'acme', password: 'hunter2hunter2' });
+    const rows = describeConfig(c, env);
+    const shown = JSON.stringify(rows);
+    expect(shown).not.toContain('hunter2hunter2');
+    expect(shown).not.toContain('ab'.repeat(32));
+  });
+
+  it('names each wrong registrar or trunk variable and what is allowed', () => {
+    expect(() => loadConfig({ SECRETS_KEY: 'short', REGISTER_MIN_EXPIRES: '7200', REGISTER_MAX_EXPIRES: '60', TRUNK_PASSWORD: 'x' })).toThrow(
+      /SECRETS_KEY=\*\*\*\*\(5 chars\): expected 64 hex characters[\s\S]*REGISTER_MIN_EXPIRES=7200, REGISTER_MAX_EXPIRES=60[\s\S]*TRUNK_URI is unset/,
+    );
+    expect(() => loadConfig({ TRUNK_URI: 'http://trunk' })).toThrow(/TRUNK_URI="http:\/\/trunk": expected a SIP URI/);
   });
 });

@@ -1,0 +1,160 @@
+/**
+ * The shared state of ContactSuite, as the app sees it. Two implementations: memory (one
+ * instance, development and tests) and Redis (several app instances share registrations,
+ * channel leases and counters). One contract test suite runs against both.
+ *
+ * Ids are opaque strings (UUID v4). Times are epoch milliseconds. Every method may reject when
+ * the backing store fails; callers decide what a failure means for a call.
+ */
+import type { Peer } from '../engine/transport/TransportTypes.js';
+
+export type CustomerStatus = 'active' | 'suspended';
+
+/** A business customer ("klant") of the operator. */
+export interface Customer {
+  id: string;
+  name: string;
+  status: CustomerStatus;
+  /** Outbound spend allowed per month, in euro cents (default 10,000 = EUR 100). */
+  creditLimitCents: number;
+  createdAt: number;
+}
+
+/** A SIP account: one desk phone line or softphone login ("VoIP-account"). */
+export interface Account {
+  id: string;
+  customerId: string;
+  /** SIP username and extension, unique across the platform (digest username). */
+  username: string;
+  displayName: string;
+  /** The SIP password, AES-256-GCM encrypted (see secrets.ts); never logged, never returned by the API. */
+  passwordEnc: string;
+  /** Concurrent calls allowed ("maximaal 2 doorgangen"). */
+  channelLimit: number;
+  /** Certified device model, when a phone is bound (provisioning issue). */
+  deviceModel?: string;
+  createdAt: number;
+}
+
+/** One registered contact of an account (RFC 3261 §10.3): a binding with its own expiry. */
+export interface Registration {
+  accountId: string;
+  /** The Contact URI as the phone registered it. */
+  contact: string;
+  /**
+   * Where the REGISTER came from. Calls to the phone go there (NAT: the Contact may name a
+   * private address), over the same transport.
+   */
+  source: Peer;
+  /** The engine socket it arrived on, e.g. 'udp/127.0.0.1:5060' (for multi-homed engines). */
+  receivedOn?: string;
+  callId: string;
+  cseq: number;
+  expiresAt: number;
+  userAgent?: string;
+  /** RFC 5626 +sip.instance, when the phone sends one. */
+  instance?: string;
+}
+
+export type NewCustomer = Omit<Customer, 'id' | 'createdAt'>;
+export type NewAccount = Omit<Account, 'id' | 'createdAt'>;
+
+export class ConflictError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
+export interface CustomerRepo {
+  create(c: NewCustomer): Promise<Customer>;
+  get(id: string): Promise<Customer | undefined>;
+  list(): Promise<Customer[]>;
+  update(id: string, patch: Partial<NewCustomer>): Promise<Customer | undefined>;
+  /** Deletes the customer and all its accounts (and their registrations). False if unknown. */
+  delete(id: string): Promise<boolean>;
+}
+
+export interface AccountRepo {
+  /** Rejects with ConflictError('username', …) when the username is taken. */
+  create(a: NewAccount): Promise<Account>;
+  get(id: string): Promise<Account | undefined>;
+  getByUsername(username: string): Promise<Account | undefined>;
+  list(customerId?: string): Promise<Account[]>;
+  /** Rejects with ConflictError on a username clash. */
+  update(id: string, patch: Partial<Omit<NewAccount, 'customerId'>>): Promise<Account | undefined>;
+  delete(id: string): Promise<boolean>;
+}
+
+/** The location service (RFC 3261 §10): an account's current contacts. */
+export interface LocationStore {
+  /** Add or refresh a binding (same accountId + contact replaces). */
+  save(r: Registration): Promise<void>;
+  remove(accountId: string, contact: string): Promise<void>;
+  removeAll(accountId: string): Promise<void>;
+  /** Unexpired bindings only, oldest first. */
+  list(accountId: string): Promise<Registration[]>;
+}
+
+/**
+ * Channel slots as leases: taking one is atomic across instances; a lease that is not renewed
+ * expires by itself, so an app instance that dies does not leak slots.
+ */
+export interface ChannelLeases {
+  /** Take a slot under `key` (e.g. 'account:<id>') if fewer than `limit` live leases exist. */
+  acquire(key: string, leaseId: string, limit: number, ttlMs: number): Promise<boolean>;
+  /** Extend a live lease; false if it had already expired or was released. */
+  renew(key: string, leaseId: string, ttlMs: number): Promise<boolean>;
+  release(key: string, leaseId: string): Promise<void>;
+  /** Live leases under `key`. */
+  count(key: string): Promise<number>;
+}
+
+/** Sliding counters and short-lived flags (auth throttling, blocks, nonce replay). */
+export interface Counters {
+  /** Count one event under `key` and return how many happened within the last `windowMs`. */
+  hit(key: string, windowMs: number): Promise<number>;
+  /** Set a flag that expires (e.g. a blocked source address). */
+  setFlag(key: string, ttlMs: number): Promise<void>;
+  hasFlag(key: string): Promise<boolean>;
+  /**
+   * Atomically raise a stored number to `value` if it is higher, returning true; false (and no
+   * change) when the stored number is already >= value. Used for digest nonce-count replay
+   * checks. The entry expires after `ttlMs`.
+   */
+  raiseIfHigher(key: string, value: number, ttlMs: number): Promise<boolean>;
+}
+
+export type TokenRole = 'platform' | 'beheerder' | 'gebruiker';
+
+/** An API bearer token. Only its SHA-256 hash is stored. */
+export interface ApiToken {
+  id: string;
+  hash: string;
+  role: TokenRole;
+  /** beheerder and gebruiker: the customer it belongs to. */
+  customerId?: string;
+  /** gebruiker: its own account. */
+  accountId?: string;
+  label: string;
+  createdAt: number;
+}
+
+export interface TokenRepo {
+  save(t: ApiToken): Promise<void>;
+  findByHash(hash: string): Promise<ApiToken | undefined>;
+  list(customerId?: string): Promise<ApiToken[]>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface Store {
+  readonly customers: CustomerRepo;
+  readonly accounts: AccountRepo;
+  readonly locations: LocationStore;
+  readonly leases: ChannelLeases;
+  readonly counters: Counters;
+  readonly tokens: TokenRepo;
+  /** True when the store answers; never throws (a failure is `false`). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
