@@ -8,6 +8,7 @@ export interface EngineCommandOptions {
   control: string;
   secret: string;
   logLevel: string;
+  cdrs?: boolean;
 }
 
 const engineOptionsSchema = z.object({
@@ -48,6 +49,7 @@ export async function runEngine(raw: EngineCommandOptions): Promise<() => Promis
     sip: opts.sip,
     control: { ...opts.control, secret: opts.secret },
     logger,
+    cdrs: raw.cdrs === true,
   });
   await engine.start();
   const { sip, control } = engine.listening;

@@ -70,7 +70,8 @@ program
   .requiredOption('--control <host:port>', 'drachtio control port address')
   .requiredOption('--secret <secret>', 'shared secret apps authenticate with')
   .addOption(new Option('--log-level <level>', 'pino log level').choices(LOG_LEVELS).default('info'))
-  .action(async (opts: { sip: string[]; control: string; secret: string; logLevel: string }) => {
+  .option('--cdrs', 'send cdr:attempt/start/stop events to apps that subscribe (drachtio <cdrs>true</cdrs>)', false)
+  .action(async (opts: { sip: string[]; control: string; secret: string; logLevel: string; cdrs: boolean }) => {
     const stop = await runEngine(opts);
     const logger = createLogger(opts.logLevel, 'contactsuite-engine');
     onShutdownSignal(logger, stop);
