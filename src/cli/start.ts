@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import { buildHttpServer } from '../http/server.js';
 import type { Logger } from '../logger.js';
 import { openStore } from '../store/openStore.js';
+import { SecretBox, loadSecretKey } from '../store/secrets.js';
 import type { Store } from '../store/Store.js';
 import { registerEngineMetrics } from '../http/engineMetrics.js';
 import { EngineProcess } from './EngineProcess.js';
@@ -66,7 +67,13 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
     const app: RunningApp = await startApp({ drachtio, logger, store });
     stops.push(() => app.stop());
 
-    const http: FastifyInstance = buildHttpServer({ isEngineConnected: app.isConnected, store, logger });
+    const secrets = new SecretBox(await loadSecretKey({ keyHex: config.secretsKey, dataDir: config.dataDir, logger }));
+    const http: FastifyInstance = buildHttpServer({
+      isEngineConnected: app.isConnected,
+      store,
+      logger,
+      api: { store, secrets, platformToken: config.adminToken, logger, sip: { domain: config.sipDomain, port: config.sip.port } },
+    });
     await http.listen({ host: HTTP_HOST, port: config.httpPort });
     stops.push(() => http.close());
 

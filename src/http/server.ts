@@ -1,4 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { apiPlugin } from '../api/apiPlugin.js';
+import type { ApiDeps } from '../api/ApiTypes.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/Store.js';
 import { registerHealthRoute } from './health.js';
@@ -8,9 +10,11 @@ export interface HttpServerDeps {
   isEngineConnected(): boolean;
   store: Store;
   logger: Logger;
+  /** The admin REST API under /api/v1; left out, the server has only /health and /metrics. */
+  api?: ApiDeps;
 }
 
-/** The HTTP server on HTTP_PORT: /health and /metrics now; the API issues add their routes. */
+/** The HTTP server on HTTP_PORT: /health, /metrics and the admin API under /api/v1. */
 export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   const app: FastifyInstance = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps the instance's default generic type.
@@ -25,5 +29,6 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   app.get('/metrics', async (_req, reply) => {
     return reply.header('content-type', registry.contentType).send(await registry.metrics());
   });
+  if (deps.api) void app.register(apiPlugin(deps.api), { prefix: '/api/v1' });
   return app;
 }

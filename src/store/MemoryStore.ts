@@ -1,8 +1,67 @@
-import type { Store } from './Store.js';
+import {
+  ConflictError,
+  type Account,
+  type AccountRepo,
+  type ApiToken,
+  type ChannelLeases,
+  type Counters,
+  type Customer,
+  type CustomerRepo,
+  type LocationStore,
+  type NewAccount,
+  type NewCustomer,
+  type Registration,
+  type Store,
+  type TokenRepo,
+} from './StoreTypes.js';
+import { byCreation, newAccount, newCustomer, patchAccount, patchCustomer, unknownCustomer, usernameTaken } from './records.js';
 
-/** The in-process store: one app instance, state lost on restart. */
+/** How often expired registrations, leases and counter entries are dropped even if nobody reads them. */
+const SWEEP_INTERVAL_MS = 30_000;
+
+/** Callers get copies: changing a returned object must not change the store. */
+const copy = <T>(v: T): T => structuredClone(v);
+
+/**
+ * The in-process store: one app instance, state lost on restart. Everything is synchronous under
+ * the hood, so every operation is atomic by construction (Node runs one callback at a time).
+ * Usernames are unique by exact, case-sensitive match, as in the Redis store.
+ */
 export class MemoryStore implements Store {
+  readonly customers: CustomerRepo;
+  readonly accounts: AccountRepo;
+  readonly locations: LocationStore;
+  readonly leases: ChannelLeases;
+  readonly counters: Counters;
+  readonly tokens: TokenRepo;
+
   private closed = false;
+  private readonly customerMap = new Map<string, Customer>();
+  private readonly accountMap = new Map<string, Account>();
+  private readonly accountIdByUsername = new Map<string, string>();
+  private readonly tokenMap = new Map<string, ApiToken>();
+  /** Token hash → token id: every API request looks its token up by hash. */
+  private readonly tokenIdByHash = new Map<string, string>();
+  /** accountId → contact → binding. A Map keeps insertion order, so a refresh keeps its place (oldest first). */
+  private readonly bindings = new Map<string, Map<string, Registration>>();
+  /** lease key → leaseId → expiresAt. */
+  private readonly leaseMap = new Map<string, Map<string, number>>();
+  /** counter key → event times (ascending) and the window of the last hit, for the sweep. */
+  private readonly hits = new Map<string, { times: number[]; windowMs: number }>();
+  private readonly flags = new Map<string, number>();
+  private readonly highWater = new Map<string, { value: number; expiresAt: number }>();
+  private readonly sweepTimer: NodeJS.Timeout;
+
+  constructor() {
+    this.customers = this.customerRepo();
+    this.accounts = this.accountRepo();
+    this.locations = this.locationStore();
+    this.leases = this.channelLeases();
+    this.counters = this.counterStore();
+    this.tokens = this.tokenRepo();
+    this.sweepTimer = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+  }
 
   async ping(): Promise<boolean> {
     return !this.closed;
@@ -10,5 +69,226 @@ export class MemoryStore implements Store {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.sweepTimer);
+  }
+
+  /** Drops everything that has expired. Reads prune too; this bounds memory for keys nobody reads. */
+  private sweep(now: number): void {
+    for (const accountId of this.bindings.keys()) this.liveBindings(accountId, now);
+    for (const key of this.leaseMap.keys()) this.liveLeases(key, now);
+    for (const [key, h] of this.hits) {
+      const last = h.times[h.times.length - 1];
+      if (last === undefined || last <= now - h.windowMs) this.hits.delete(key);
+    }
+    for (const [key, expiresAt] of this.flags) if (expiresAt <= now) this.flags.delete(key);
+    for (const [key, e] of this.highWater) if (e.expiresAt <= now) this.highWater.delete(key);
+  }
+
+  private deleteAccount(id: string): boolean {
+    const account = this.accountMap.get(id);
+    if (account === undefined) return false;
+    this.accountMap.delete(id);
+    if (this.accountIdByUsername.get(account.username) === id) this.accountIdByUsername.delete(account.username);
+    this.bindings.delete(id);
+    // A user token is only meaningful with its account.
+    for (const t of [...this.tokenMap.values()]) if (t.accountId === id) this.deleteToken(t.id);
+    return true;
+  }
+
+  private deleteToken(id: string): boolean {
+    const t = this.tokenMap.get(id);
+    if (t === undefined) return false;
+    this.tokenMap.delete(id);
+    if (this.tokenIdByHash.get(t.hash) === id) this.tokenIdByHash.delete(t.hash);
+    return true;
+  }
+
+  private customerRepo(): CustomerRepo {
+    return {
+      create: async (c: NewCustomer) => {
+        const customer = newCustomer(c);
+        this.customerMap.set(customer.id, customer);
+        return copy(customer);
+      },
+      get: async (id) => {
+        const c = this.customerMap.get(id);
+        return c && copy(c);
+      },
+      list: async () => [...this.customerMap.values()].sort(byCreation).map(copy),
+      update: async (id, patch) => {
+        const cur = this.customerMap.get(id);
+        if (cur === undefined) return undefined;
+        const next = patchCustomer(cur, patch);
+        this.customerMap.set(id, next);
+        return copy(next);
+      },
+      delete: async (id) => {
+        if (!this.customerMap.delete(id)) return false;
+        for (const a of [...this.accountMap.values()]) if (a.customerId === id) this.deleteAccount(a.id);
+        for (const t of [...this.tokenMap.values()]) if (t.customerId === id) this.deleteToken(t.id);
+        return true;
+      },
+    };
+  }
+
+  private accountRepo(): AccountRepo {
+    return {
+      create: async (a: NewAccount) => {
+        if (!this.customerMap.has(a.customerId)) throw new ConflictError('customerId', unknownCustomer(a.customerId));
+        if (this.accountIdByUsername.has(a.username)) throw new ConflictError('username', usernameTaken(a.username));
+        const account = newAccount(a);
+        this.accountMap.set(account.id, account);
+        this.accountIdByUsername.set(account.username, account.id);
+        return copy(account);
+      },
+      get: async (id) => {
+        const a = this.accountMap.get(id);
+        return a && copy(a);
+      },
+      getByUsername: async (username) => {
+        const id = this.accountIdByUsername.get(username);
+        const a = id === undefined ? undefined : this.accountMap.get(id);
+        return a && copy(a);
+      },
+      list: async (customerId) =>
+        [...this.accountMap.values()]
+          .filter((a) => customerId === undefined || a.customerId === customerId)
+          .sort(byCreation)
+          .map(copy),
+      update: async (id, patch) => {
+        const cur = this.accountMap.get(id);
+        if (cur === undefined) return undefined;
+        const next = patchAccount(cur, patch);
+        if (next.username !== cur.username) {
+          if (this.accountIdByUsername.has(next.username)) throw new ConflictError('username', usernameTaken(next.username));
+          this.accountIdByUsername.delete(cur.username);
+          this.accountIdByUsername.set(next.username, id);
+        }
+        this.accountMap.set(id, next);
+        return copy(next);
+      },
+      delete: async (id) => this.deleteAccount(id),
+    };
+  }
+
+  /** The account's unexpired bindings; expired ones are dropped on the way. */
+  private liveBindings(accountId: string, now: number): Map<string, Registration> | undefined {
+    const m = this.bindings.get(accountId);
+    if (m === undefined) return undefined;
+    for (const [contact, r] of m) if (r.expiresAt <= now) m.delete(contact);
+    if (m.size === 0) {
+      this.bindings.delete(accountId);
+      return undefined;
+    }
+    return m;
+  }
+
+  private locationStore(): LocationStore {
+    return {
+      save: async (r) => {
+        let m = this.bindings.get(r.accountId);
+        if (m === undefined) this.bindings.set(r.accountId, (m = new Map()));
+        m.set(r.contact, copy(r));
+        this.liveBindings(r.accountId, Date.now());
+      },
+      remove: async (accountId, contact) => {
+        const m = this.bindings.get(accountId);
+        m?.delete(contact);
+        if (m?.size === 0) this.bindings.delete(accountId);
+      },
+      removeAll: async (accountId) => {
+        this.bindings.delete(accountId);
+      },
+      list: async (accountId) => [...(this.liveBindings(accountId, Date.now())?.values() ?? [])].map(copy),
+    };
+  }
+
+  private liveLeases(key: string, now: number): Map<string, number> | undefined {
+    const m = this.leaseMap.get(key);
+    if (m === undefined) return undefined;
+    for (const [leaseId, expiresAt] of m) if (expiresAt <= now) m.delete(leaseId);
+    if (m.size === 0) {
+      this.leaseMap.delete(key);
+      return undefined;
+    }
+    return m;
+  }
+
+  private channelLeases(): ChannelLeases {
+    return {
+      acquire: async (key, leaseId, limit, ttlMs) => {
+        const now = Date.now();
+        const m = this.liveLeases(key, now) ?? new Map<string, number>();
+        // Taking a lease one already holds extends it (a retried acquire must not take a second slot).
+        if (!m.has(leaseId) && m.size >= limit) return false;
+        m.set(leaseId, now + ttlMs);
+        this.leaseMap.set(key, m);
+        return true;
+      },
+      renew: async (key, leaseId, ttlMs) => {
+        const now = Date.now();
+        const m = this.liveLeases(key, now);
+        if (m === undefined || !m.has(leaseId)) return false;
+        m.set(leaseId, now + ttlMs);
+        return true;
+      },
+      release: async (key, leaseId) => {
+        const m = this.leaseMap.get(key);
+        m?.delete(leaseId);
+        if (m?.size === 0) this.leaseMap.delete(key);
+      },
+      count: async (key) => this.liveLeases(key, Date.now())?.size ?? 0,
+    };
+  }
+
+  private counterStore(): Counters {
+    return {
+      hit: async (key, windowMs) => {
+        const now = Date.now();
+        const times = (this.hits.get(key)?.times ?? []).filter((t) => t > now - windowMs);
+        times.push(now);
+        this.hits.set(key, { times, windowMs });
+        return times.length;
+      },
+      setFlag: async (key, ttlMs) => {
+        this.flags.set(key, Date.now() + ttlMs);
+      },
+      hasFlag: async (key) => {
+        const expiresAt = this.flags.get(key);
+        if (expiresAt === undefined) return false;
+        if (expiresAt > Date.now()) return true;
+        this.flags.delete(key);
+        return false;
+      },
+      raiseIfHigher: async (key, value, ttlMs) => {
+        const now = Date.now();
+        const cur = this.highWater.get(key);
+        if (cur !== undefined && cur.expiresAt > now && cur.value >= value) return false;
+        this.highWater.set(key, { value, expiresAt: now + ttlMs });
+        return true;
+      },
+    };
+  }
+
+  private tokenRepo(): TokenRepo {
+    return {
+      save: async (t) => {
+        // Saving under an existing id replaces that token, including its hash.
+        this.deleteToken(t.id);
+        this.tokenMap.set(t.id, copy(t));
+        this.tokenIdByHash.set(t.hash, t.id);
+      },
+      findByHash: async (hash) => {
+        const id = this.tokenIdByHash.get(hash);
+        const t = id === undefined ? undefined : this.tokenMap.get(id);
+        return t && copy(t);
+      },
+      list: async (customerId) =>
+        [...this.tokenMap.values()]
+          .filter((t) => customerId === undefined || t.customerId === customerId)
+          .sort(byCreation)
+          .map(copy),
+      delete: async (id) => this.deleteToken(id),
+    };
   }
 }

@@ -1,21 +1,91 @@
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { redactUrlPassword as redactUrl } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { Store } from './Store.js';
+import { byCreation, newAccount, newCustomer, patchAccount, patchCustomer, unknownCustomer, usernameTaken } from './records.js';
+import {
+  ACQUIRE_LEASE,
+  COUNT_LEASES,
+  CREATE_ACCOUNT,
+  DELETE_ACCOUNT,
+  DELETE_CUSTOMER,
+  DELETE_TOKEN,
+  HIT,
+  PRUNE_BINDINGS_SCRIPT,
+  RAISE_IF_HIGHER,
+  RENEW_LEASE,
+  SAVE_BINDING,
+  SAVE_TOKEN,
+  UPDATE_ACCOUNT,
+  UPDATE_CUSTOMER,
+  type LuaScript,
+} from './redisScripts.js';
+import {
+  ConflictError,
+  type Account,
+  type AccountRepo,
+  type ApiToken,
+  type ChannelLeases,
+  type Counters,
+  type Customer,
+  type CustomerRepo,
+  type LocationStore,
+  type Registration,
+  type Store,
+  type TokenRepo,
+} from './StoreTypes.js';
 
 export interface RedisStoreOptions {
   /** How long ping() waits for PONG before it reports the store unreachable. */
   pingTimeoutMs?: number;
+  /** Prefix of every key (default 'cs:'), so tests or several deployments can share one Redis. */
+  keyPrefix?: string;
 }
 
-/** The Redis-backed store, shared by every app instance in production. */
+/** An update retries this often when another instance changed the record between read and write. */
+const MAX_UPDATE_ATTEMPTS = 20;
+
+type ScriptArg = string | number;
+
+/** Redis PX and PEXPIRE want a positive whole number of milliseconds. */
+const ms = (ttlMs: number): number => Math.max(1, Math.ceil(ttlMs));
+
+function parseAll<T>(values: (string | null)[]): T[] {
+  return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as T);
+}
+
+/**
+ * The Redis-backed store, shared by every app instance in production.
+ *
+ * Key layout (P = key prefix):
+ *   P customers, P accounts, P tokens   hashes id → JSON record
+ *   P usernames                          hash username → account id (exact, case-sensitive)
+ *   P tokenhashes                        hash token hash → token id
+ *   P customer:<id>:accounts|tokens      sets of ids, followed by cascade deletes
+ *   P account:<id>:tokens                set of the account's user tokens
+ *   P reg:<accountId>                    hash contact → '<seq>|<Registration JSON>'
+ *   P regexp:<accountId>                 sorted set contact → expiresAt
+ *   P regseq                             counter ordering bindings by first registration
+ *   P lease:<key>                        sorted set leaseId → expiry (Redis clock)
+ *   P hits:<key>                         sorted set event → time (sliding window)
+ *   P flag:<key>, P high:<key>           strings with PX expiry
+ */
 export class RedisStore implements Store {
+  readonly customers: CustomerRepo;
+  readonly accounts: AccountRepo;
+  readonly locations: LocationStore;
+  readonly leases: ChannelLeases;
+  readonly counters: Counters;
+  readonly tokens: TokenRepo;
+
   private readonly redis: Redis;
   private readonly pingTimeoutMs: number;
+  private readonly prefix: string;
   private reachable = false;
 
   constructor(url: string, private readonly logger: Logger, opts: RedisStoreOptions = {}) {
     this.pingTimeoutMs = opts.pingTimeoutMs ?? 1000;
+    this.prefix = opts.keyPrefix ?? 'cs:';
     this.redis = new Redis(url, {
       // Fail commands at once while disconnected instead of queueing them: /health must answer
       // promptly, and callers decide themselves whether to retry.
@@ -35,6 +105,12 @@ export class RedisStore implements Store {
     this.redis.on('end', () => {
       this.reachable = false;
     });
+    this.customers = this.customerRepo();
+    this.accounts = this.accountRepo();
+    this.locations = this.locationStore();
+    this.leases = this.channelLeases();
+    this.counters = this.counterStore();
+    this.tokens = this.tokenRepo();
   }
 
   /** Waits up to `timeoutMs` for the first connection; false when Redis did not answer by then. */
@@ -68,5 +144,194 @@ export class RedisStore implements Store {
 
   async close(): Promise<void> {
     this.redis.disconnect();
+  }
+
+  private key(...parts: string[]): string {
+    return this.prefix + parts.join(':');
+  }
+
+  /** EVALSHA, loading the script on NOSCRIPT (first use, or after Redis restarted). */
+  private async run(script: LuaScript, keys: string[], args: ScriptArg[]): Promise<number> {
+    try {
+      return (await this.redis.evalsha(script.sha, keys.length, ...keys, ...args)) as number;
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return (await this.redis.eval(script.source, keys.length, ...keys, ...args)) as number;
+    }
+  }
+
+  /** Read, patch, compare-and-set; retried while another instance wins the race. */
+  private async updateRecord<T>(
+    hash: string,
+    id: string,
+    patch: (cur: T) => T,
+    write: (expected: string, next: T) => Promise<number>,
+  ): Promise<T | undefined> {
+    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+      const cur = await this.redis.hget(hash, id);
+      if (cur === null) return undefined;
+      const next = patch(JSON.parse(cur) as T);
+      const result = await write(cur, next);
+      if (result === 1) return next;
+      if (result === 0) return undefined;
+      if (result !== -2) throw new Error(`unexpected result ${result} updating ${hash} ${id}`);
+    }
+    throw new Error(`could not update ${hash} ${id}: changed concurrently ${MAX_UPDATE_ATTEMPTS} times`);
+  }
+
+  private customerRepo(): CustomerRepo {
+    const hash = this.key('customers');
+    return {
+      create: async (c) => {
+        const customer = newCustomer(c);
+        await this.redis.hset(hash, customer.id, JSON.stringify(customer));
+        return customer;
+      },
+      get: async (id) => {
+        const v = await this.redis.hget(hash, id);
+        return v === null ? undefined : (JSON.parse(v) as Customer);
+      },
+      list: async () => parseAll<Customer>(await this.redis.hvals(hash)).sort(byCreation),
+      update: async (id, patch) =>
+        this.updateRecord<Customer>(
+          hash,
+          id,
+          (cur) => patchCustomer(cur, patch),
+          (expected, next) => this.run(UPDATE_CUSTOMER, [], [this.prefix, id, expected, JSON.stringify(next)]),
+        ),
+      delete: async (id) => (await this.run(DELETE_CUSTOMER, [], [this.prefix, id])) === 1,
+    };
+  }
+
+  private accountRepo(): AccountRepo {
+    const hash = this.key('accounts');
+    return {
+      create: async (a) => {
+        const account = newAccount(a);
+        const result = await this.run(CREATE_ACCOUNT, [], [
+          this.prefix,
+          account.id,
+          account.username,
+          account.customerId,
+          JSON.stringify(account),
+        ]);
+        if (result === 0) throw new ConflictError('username', usernameTaken(account.username));
+        if (result === -1) throw new ConflictError('customerId', unknownCustomer(account.customerId));
+        return account;
+      },
+      get: async (id) => {
+        const v = await this.redis.hget(hash, id);
+        return v === null ? undefined : (JSON.parse(v) as Account);
+      },
+      getByUsername: async (username) => {
+        const id = await this.redis.hget(this.key('usernames'), username);
+        if (id === null) return undefined;
+        const v = await this.redis.hget(hash, id);
+        return v === null ? undefined : (JSON.parse(v) as Account);
+      },
+      list: async (customerId) => {
+        if (customerId === undefined) return parseAll<Account>(await this.redis.hvals(hash)).sort(byCreation);
+        const ids = await this.redis.smembers(this.key('customer', customerId, 'accounts'));
+        if (ids.length === 0) return [];
+        return parseAll<Account>(await this.redis.hmget(hash, ...ids)).sort(byCreation);
+      },
+      update: async (id, patch) =>
+        this.updateRecord<Account>(
+          hash,
+          id,
+          (cur) => patchAccount(cur, patch),
+          async (expected, next) => {
+            const result = await this.run(UPDATE_ACCOUNT, [], [
+              this.prefix,
+              id,
+              expected,
+              JSON.stringify(next),
+              next.username,
+            ]);
+            if (result === -1) throw new ConflictError('username', usernameTaken(next.username));
+            return result;
+          },
+        ),
+      delete: async (id) => (await this.run(DELETE_ACCOUNT, [], [this.prefix, id])) === 1,
+    };
+  }
+
+  private locationStore(): LocationStore {
+    const keys = (accountId: string): string[] => [this.key('reg', accountId), this.key('regexp', accountId)];
+    const parse = (stored: string): { seq: number; r: Registration } => {
+      const bar = stored.indexOf('|');
+      return { seq: Number(stored.slice(0, bar)), r: JSON.parse(stored.slice(bar + 1)) as Registration };
+    };
+    return {
+      save: async (r) => {
+        await this.run(
+          SAVE_BINDING,
+          [...keys(r.accountId), this.key('regseq')],
+          [r.contact, JSON.stringify(r), r.expiresAt, Date.now()],
+        );
+      },
+      remove: async (accountId, contact) => {
+        const [hash, expiries] = keys(accountId);
+        await this.redis.multi().hdel(hash, contact).zrem(expiries, contact).exec();
+      },
+      removeAll: async (accountId) => {
+        await this.redis.del(...keys(accountId));
+      },
+      list: async (accountId) => {
+        const now = Date.now();
+        const stored = Object.values(await this.redis.hgetall(this.key('reg', accountId))).map(parse);
+        const live = stored.filter((b) => b.r.expiresAt > now);
+        // Expiry is enforced here; the prune only keeps the hash from growing.
+        if (live.length < stored.length) await this.run(PRUNE_BINDINGS_SCRIPT, keys(accountId), [now]);
+        return live.sort((a, b) => a.seq - b.seq).map((b) => b.r);
+      },
+    };
+  }
+
+  private channelLeases(): ChannelLeases {
+    return {
+      acquire: async (key, leaseId, limit, ttlMs) =>
+        (await this.run(ACQUIRE_LEASE, [this.key('lease', key)], [leaseId, limit, ms(ttlMs)])) === 1,
+      renew: async (key, leaseId, ttlMs) =>
+        (await this.run(RENEW_LEASE, [this.key('lease', key)], [leaseId, ms(ttlMs)])) === 1,
+      release: async (key, leaseId) => {
+        await this.redis.zrem(this.key('lease', key), leaseId);
+      },
+      count: async (key) => this.run(COUNT_LEASES, [this.key('lease', key)], []),
+    };
+  }
+
+  private counterStore(): Counters {
+    return {
+      hit: async (key, windowMs) => this.run(HIT, [this.key('hits', key)], [ms(windowMs), randomUUID()]),
+      setFlag: async (key, ttlMs) => {
+        await this.redis.set(this.key('flag', key), '1', 'PX', ms(ttlMs));
+      },
+      hasFlag: async (key) => (await this.redis.exists(this.key('flag', key))) === 1,
+      raiseIfHigher: async (key, value, ttlMs) =>
+        (await this.run(RAISE_IF_HIGHER, [this.key('high', key)], [value, ms(ttlMs)])) === 1,
+    };
+  }
+
+  private tokenRepo(): TokenRepo {
+    const hash = this.key('tokens');
+    return {
+      save: async (t) => {
+        await this.run(SAVE_TOKEN, [], [this.prefix, t.id, t.hash, t.customerId ?? '', t.accountId ?? '', JSON.stringify(t)]);
+      },
+      findByHash: async (tokenHash) => {
+        const id = await this.redis.hget(this.key('tokenhashes'), tokenHash);
+        if (id === null) return undefined;
+        const v = await this.redis.hget(hash, id);
+        return v === null ? undefined : (JSON.parse(v) as ApiToken);
+      },
+      list: async (customerId) => {
+        if (customerId === undefined) return parseAll<ApiToken>(await this.redis.hvals(hash)).sort(byCreation);
+        const ids = await this.redis.smembers(this.key('customer', customerId, 'tokens'));
+        if (ids.length === 0) return [];
+        return parseAll<ApiToken>(await this.redis.hmget(hash, ...ids)).sort(byCreation);
+      },
+      delete: async (id) => (await this.run(DELETE_TOKEN, [], [this.prefix, id])) === 1,
+    };
   }
 }

@@ -1,10 +1,5 @@
 /**
- * The seam between the app and its shared state. Redis in production (several app instances
- * share registrations and channel counts), memory when REDIS_URL is unset. This is the minimal
- * form /health needs; the registrar issue grows it.
+ * The seam between the app and its shared state. The interfaces live in StoreTypes.ts; this file
+ * keeps the import path the rest of the app uses.
  */
-export interface Store {
-  /** True when the store answers; never throws (a failure is `false`). */
-  ping(): Promise<boolean>;
-  close(): Promise<void>;
-}
+export type { Store } from './StoreTypes.js';

@@ -108,9 +108,17 @@ describe('contactsuite CLI', () => {
       CONTROL_PORT: String(controlPort),
       HTTP_PORT: String(httpPort),
       DATA_DIR: dataDir,
+      ADMIN_TOKEN: 'platform-token-for-tests',
     });
     try {
       await run.until('the summary line', () => run.stdout().includes('contactsuite listening'));
+      // The admin API is served: the platform token creates a customer.
+      const created = await fetch(`http://127.0.0.1:${httpPort}/api/v1/customers`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer platform-token-for-tests', 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Bakkerij de Vries' }),
+      });
+      expect(created.status).toBe(201);
       expect(run.stdout()).toContain(`sip udp/127.0.0.1:${sipPort}, tcp/127.0.0.1:${sipPort}`);
       const pid = Number(/embedded engine, pid (\d+)/.exec(run.stdout())?.[1]);
       expect(pid).toBeGreaterThan(0);

@@ -1,0 +1,46 @@
+import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import { accountRoutes } from './accounts.js';
+import type { ApiContext, ApiDeps } from './ApiTypes.js';
+import { Authenticator } from './auth.js';
+import { customerRoutes } from './customers.js';
+import { ApiError } from './errors.js';
+import { buildOpenApi } from './openapi.js';
+import { serveRoutes } from './route.js';
+import { tokenRoutes } from './tokens.js';
+
+export type { ApiDeps } from './ApiTypes.js';
+
+/**
+ * The admin REST API (register it with `{ prefix: '/api/v1' }`): customers, SIP accounts and API
+ * tokens, bearer-authenticated, with its OpenAPI 3.1 document at `openapi.json` (no auth).
+ */
+export function apiPlugin(deps: ApiDeps): FastifyPluginAsync {
+  return async (app) => {
+    const ctx: ApiContext = {
+      store: deps.store,
+      secrets: deps.secrets,
+      sip: deps.sip,
+      log: deps.logger.child({ component: 'api' }),
+    };
+    const routes = [...customerRoutes(ctx), ...accountRoutes(ctx), ...tokenRoutes(ctx)];
+    const auth = new Authenticator(deps.store, deps.platformToken || undefined);
+
+    app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
+      if (err instanceof ApiError) return reply.code(err.status).headers(err.headers).send(err.body);
+      const status = err.statusCode ?? 500;
+      if (status < 500) {
+        // fastify's own client errors: malformed JSON, unsupported media type, body too large.
+        // A JSON syntax error quotes the body, which may hold a password: never echo it.
+        const message = err instanceof SyntaxError ? 'malformed JSON body' : err.message;
+        return reply.code(status).send({ error: 'bad_request', message, ...(err.code ? { code: err.code } : {}) });
+      }
+      req.log.error({ err: { type: err.name, message: err.message, stack: err.stack } }, 'api request failed');
+      return reply.code(500).send({ error: 'internal' });
+    });
+    app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not_found' }));
+
+    const document = buildOpenApi(routes, { prefix: app.prefix, version: '1' });
+    app.get('/openapi.json', async () => document);
+    serveRoutes(app, routes, (req) => auth.authenticate(req));
+  };
+}

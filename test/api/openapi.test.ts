@@ -1,0 +1,100 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startApi, type ApiHarness } from './harness.js';
+
+let api: ApiHarness;
+beforeEach(async () => {
+  api = await startApi();
+});
+afterEach(async () => {
+  await api.close();
+});
+
+interface Operation {
+  security?: unknown[];
+  parameters: { name: string; in: string }[];
+  requestBody?: { content: Record<string, { schema: Record<string, unknown> }> };
+  responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>;
+}
+interface Document {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
+  security: unknown[];
+}
+
+const EXPECTED: [string, string][] = [
+  ['post', '/api/v1/customers'],
+  ['get', '/api/v1/customers'],
+  ['get', '/api/v1/customers/{customerId}'],
+  ['patch', '/api/v1/customers/{customerId}'],
+  ['delete', '/api/v1/customers/{customerId}'],
+  ['post', '/api/v1/customers/{customerId}/accounts'],
+  ['get', '/api/v1/customers/{customerId}/accounts'],
+  ['get', '/api/v1/accounts/{accountId}'],
+  ['patch', '/api/v1/accounts/{accountId}'],
+  ['delete', '/api/v1/accounts/{accountId}'],
+  ['post', '/api/v1/accounts/{accountId}/password'],
+  ['post', '/api/v1/customers/{customerId}/tokens'],
+  ['get', '/api/v1/customers/{customerId}/tokens'],
+  ['delete', '/api/v1/customers/{customerId}/tokens/{tokenId}'],
+  ['get', '/api/v1/openapi.json'],
+];
+
+async function fetchDocument(): Promise<Document> {
+  const res = await api.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
+  expect(res.statusCode).toBe(200);
+  expect(res.headers['content-type']).toMatch(/^application\/json/);
+  return JSON.parse(res.payload) as Document;
+}
+
+describe('the OpenAPI document', () => {
+  it('is served without a token as OpenAPI 3.1 JSON with the bearer scheme', async () => {
+    const doc = await fetchDocument();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.components.securitySchemes.bearer).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
+    expect(doc.security).toEqual([{ bearer: [] }]);
+    expect(doc.paths['/api/v1/openapi.json'].get.security).toEqual([]);
+  });
+
+  it('lists every route, and nothing else', async () => {
+    const doc = await fetchDocument();
+    const listed = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
+    expect(listed.sort()).toEqual(EXPECTED.map(([m, p]) => `${m} ${p}`).sort());
+    // Each path template's {params} are declared as path parameters.
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      for (const op of Object.values(ops)) {
+        expect(op.parameters.filter((p) => p.in === 'path').map((p) => p.name).sort(), path).toEqual(names);
+      }
+    }
+  });
+
+  it('carries the request and response schemas generated from the zod schemas', async () => {
+    const doc = await fetchDocument();
+    const create = doc.paths['/api/v1/customers/{customerId}/accounts'].post;
+    const body = create.requestBody!.content['application/json'].schema as {
+      properties: Record<string, Record<string, unknown>>;
+      required: string[];
+      additionalProperties: boolean;
+    };
+    expect(body.required).toEqual(['username']);
+    expect(body.additionalProperties).toBe(false);
+    expect(body.properties.channelLimit).toMatchObject({ type: 'integer', minimum: 1, maximum: 30, default: 2 });
+    expect(body.properties.password).toMatchObject({ type: 'string', minLength: 12 });
+    expect(new RegExp(body.properties.username.pattern as string).test('knip.201')).toBe(true);
+
+    const created = create.responses['201'].content!['application/json'].schema as { properties: Record<string, unknown> };
+    expect(Object.keys(created.properties)).toContain('password');
+    const read = doc.paths['/api/v1/accounts/{accountId}'].get.responses['200'].content!['application/json'].schema as {
+      properties: Record<string, unknown>;
+    };
+    expect(Object.keys(read.properties)).not.toContain('password');
+    expect(create.responses['400'].content!['application/json'].schema).toEqual({ $ref: '#/components/schemas/ValidationError' });
+    expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409']);
+
+    // Every $ref resolves inside the document.
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)].map((m) => m[1]);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const name of refs) expect(doc.components.schemas[name], name).toBeDefined();
+  });
+});
