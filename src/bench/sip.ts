@@ -1,0 +1,324 @@
+/**
+ * `npm run bench:sip`: how many calls per second the embedded engine carries for a trivial UAS
+ * app and for a B2BUA app, how fast it answers at half that rate, and how much memory it takes.
+ *
+ * Topology, as in production with drachtio-server: the engine runs as its own process
+ * (`node dist/cli/main.js engine …`), the drachtio-srf app as another (src/bench/apps), SIPp as
+ * the caller (and, for the B2BUA, as the callee). All traffic stays on 127.0.0.1; every SIPp run
+ * is bounded by call count and time.
+ *
+ * Flags: --quick (a short smoke run, not recorded unless --record), --apps uas,b2bua,
+ * --rates 250,500,…, --step-seconds N, --no-record.
+ */
+import { spawn, fork, type ChildProcess } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitForPort } from '../cli/waitForPort.js';
+import { freePort } from './ports.js';
+import { exitMeaning, runSipp, scenario, startSipp } from './sipp.js';
+
+type AppKind = 'uas' | 'b2bua';
+
+interface BenchOptions {
+  apps: AppKind[];
+  rates: number[];
+  stepSeconds: number;
+  latencySeconds: number;
+  record: boolean;
+  quick: boolean;
+}
+
+interface StepResult {
+  rate: number;
+  calls: number;
+  successful: number;
+  failed: number;
+  achievedCps: number;
+  sippExit: number;
+  passed: boolean;
+}
+
+interface Latency {
+  rate: number;
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+  failed: number;
+}
+
+interface AppFigures {
+  app: AppKind;
+  steps: StepResult[];
+  /** Highest target rate that completed with no failed call and at least 95% of the target rate. */
+  maxRate: number;
+  latency?: Latency;
+  peakMiB: { engine: number; app: number };
+}
+
+const SECRET = 'cymru';
+const FULL_RATES = [250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2500, 3000, 3500, 4000];
+const QUICK_RATES = [50, 100];
+const DIST = fileURLToPath(new URL('..', import.meta.url));
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+function parseOptions(argv: string[]): BenchOptions {
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const quick = argv.includes('--quick');
+  const apps = (value('--apps') ?? 'uas,b2bua').split(',').map((a) => a.trim());
+  for (const app of apps) {
+    if (app !== 'uas' && app !== 'b2bua') throw new Error(`--apps: "${app}" is not one of uas, b2bua`);
+  }
+  const rates = value('--rates')?.split(',').map(Number) ?? (quick ? QUICK_RATES : FULL_RATES);
+  if (rates.some((r) => !Number.isInteger(r) || r <= 0)) throw new Error(`--rates: expected positive integers, got "${value('--rates')}"`);
+  const stepSeconds = Number(value('--step-seconds') ?? (quick ? 2 : 10));
+  if (!(stepSeconds > 0 && stepSeconds <= 60)) throw new Error('--step-seconds: expected a number of seconds from 1 to 60');
+  return {
+    apps: apps as AppKind[],
+    rates,
+    stepSeconds,
+    latencySeconds: quick ? 2 : 10,
+    record: argv.includes('--record') || (!quick && !argv.includes('--no-record')),
+    quick,
+  };
+}
+
+/** Peak resident memory (VmHWM) of a process, in MiB; 0 if it is gone. */
+function peakMiB(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function exited(child: ChildProcess, what: string): Promise<string> {
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(`${what} exited (code ${code}, signal ${signal})`)));
+}
+
+async function startEngine(sipPort: number, controlPort: number): Promise<ChildProcess> {
+  const cli = join(DIST, 'cli', 'main.js');
+  if (!existsSync(cli)) throw new Error(`${cli} not found: run "npm run build" first`);
+  const engine = spawn(
+    process.execPath,
+    [cli, 'engine', '--sip', `udp:127.0.0.1:${sipPort}`, '--sip', `tcp:127.0.0.1:${sipPort}`, '--control', `127.0.0.1:${controlPort}`, '--secret', SECRET, '--log-level', 'warn'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  await waitForPort('127.0.0.1', controlPort, 10_000, exited(engine, 'the engine'));
+  return engine;
+}
+
+async function startApp(kind: AppKind, controlPort: number, target?: string): Promise<ChildProcess> {
+  const args = ['--control', `127.0.0.1:${controlPort}`, '--secret', SECRET, ...(target ? ['--target', target] : [])];
+  const app = fork(join(DIST, 'bench', 'apps', `${kind}.js`), args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the ${kind} app did not connect to the engine within 10 s`)), 10_000);
+    app.once('message', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    void exited(app, `the ${kind} app`).then((why) => {
+      clearTimeout(timer);
+      reject(new Error(why));
+    });
+  });
+  return app;
+}
+
+/** Percentile by nearest rank over sorted values. */
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** One SIPp caller run at `rate` for `seconds`, with a SIPp callee for the B2BUA. */
+async function drive(
+  kind: AppKind,
+  remote: string,
+  farPort: number,
+  rate: number,
+  seconds: number,
+  rttDir?: string,
+): Promise<StepResult> {
+  const calls = Math.max(1, Math.round(rate * seconds));
+  const timeoutMs = seconds * 1000 + 20_000;
+  const far = kind === 'b2bua'
+    ? await startSipp({ scenario: scenario('uas-answer'), localPort: farPort, calls, timeoutMs, trace: false })
+    : undefined;
+  const caller = await runSipp({
+    scenario: scenario('bench-uac'),
+    remote,
+    localPort: await freePort(),
+    calls,
+    rate,
+    // Enough room for a second of calls in progress; a slower engine shows as a lower rate.
+    limit: Math.max(100, rate),
+    timeoutMs,
+    trace: false,
+    cwd: rttDir,
+    extra: [
+      // A call waiting 5 s for a message has failed; do not let it hold up the step.
+      '-recv_timeout', '5000',
+      ...(rttDir ? ['-trace_rtt', '-rtt_freq', '100'] : []),
+    ],
+  });
+  if (far) {
+    // The callee is done once the caller is; what it still waits for would only be late BYEs.
+    await Promise.race([far.done, new Promise((r) => setTimeout(r, 3000))]);
+    far.kill();
+  }
+  const passed = caller.code === 0 && caller.failed === 0 && caller.successful === calls && caller.callRate >= 0.95 * rate;
+  if (caller.code !== 0 && caller.code !== 1) {
+    process.stderr.write(`  sipp exit ${caller.code} (${exitMeaning(caller.code)}): ${caller.stderr.slice(0, 500)}\n`);
+  }
+  return { rate, calls, successful: caller.successful, failed: caller.failed, achievedCps: caller.callRate, sippExit: caller.code, passed };
+}
+
+function readRtt(dir: string): number[] {
+  const file = readdirSync(dir).find((f) => f.endsWith('_rtt.csv'));
+  if (!file) return [];
+  return readFileSync(join(dir, file), 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(';'))
+    .filter((cols) => cols[2]?.trim() === 'invite')
+    .map((cols) => Number(cols[1]))
+    .filter((v) => Number.isFinite(v))
+    .sort((a, b) => a - b);
+}
+
+async function benchApp(kind: AppKind, opts: BenchOptions): Promise<AppFigures> {
+  const sipPort = await freePort();
+  const controlPort = await freePort();
+  const farPort = await freePort();
+  const remote = `127.0.0.1:${sipPort}`;
+  const engine = await startEngine(sipPort, controlPort);
+  let app: ChildProcess | undefined;
+  try {
+    app = await startApp(kind, controlPort, kind === 'b2bua' ? `sip:bob@127.0.0.1:${farPort}` : undefined);
+    const steps: StepResult[] = [];
+    let maxRate = 0;
+    for (const rate of opts.rates) {
+      const step = await drive(kind, remote, farPort, rate, opts.stepSeconds);
+      steps.push(step);
+      process.stdout.write(
+        `  ${kind} ${String(rate).padStart(5)} cps: ${step.successful}/${step.calls} ok, ${step.failed} failed, ` +
+          `${step.achievedCps.toFixed(0)} cps achieved ${step.passed ? '' : '<- stop'}\n`,
+      );
+      if (!step.passed) break;
+      maxRate = rate;
+      // Let the engine finish its transaction timers (Timer J/K) before the next step.
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+
+    const halfRate = Math.max(1, Math.round((maxRate || opts.rates[0]) / 2));
+    const rttDir = mkdtempSync(join(tmpdir(), 'bench-rtt-'));
+    let latency: Latency | undefined;
+    try {
+      const step = await drive(kind, remote, farPort, halfRate, opts.latencySeconds, rttDir);
+      const rtts = readRtt(rttDir);
+      latency = { rate: halfRate, samples: rtts.length, p50Ms: percentile(rtts, 50), p99Ms: percentile(rtts, 99), failed: step.failed };
+      process.stdout.write(`  ${kind} latency at ${halfRate} cps: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms over ${rtts.length} calls\n`);
+    } finally {
+      rmSync(rttDir, { recursive: true, force: true });
+    }
+    return { app: kind, steps, maxRate, latency, peakMiB: { engine: peakMiB(engine.pid), app: peakMiB(app.pid) } };
+  } finally {
+    app?.kill('SIGKILL');
+    engine.kill('SIGTERM');
+    await Promise.race([exited(engine, 'engine'), new Promise((r) => setTimeout(r, 3000))]);
+    engine.kill('SIGKILL');
+  }
+}
+
+function machine(): { nproc: number; cpu: string; memGiB: number; node: string; sipp: string } {
+  const meminfo = readFileSync('/proc/meminfo', 'utf8');
+  const memKb = Number(/^MemTotal:\s+(\d+)/m.exec(meminfo)?.[1] ?? 0);
+  return {
+    nproc: cpus().length,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    memGiB: Math.round((memKb / 1024 / 1024) * 10) / 10,
+    node: process.version,
+    sipp: 'SIPp 3.6.1 (Debian sip-tester)',
+  };
+}
+
+function fmt(n: number | undefined, digits = 0): string {
+  return n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits);
+}
+
+/** SIPp measures whole milliseconds: 0 means under one. */
+function ms(n: number | undefined): string {
+  return n === 0 ? '<1' : fmt(n);
+}
+
+function table(results: AppFigures[]): string {
+  const rows = [
+    '| App | Highest rate, 0 failed calls | INVITE→200 p50 / p99 (at rate) | Peak RSS engine + app |',
+    '|---|---|---|---|',
+    ...results.map((r) => {
+      const lat = r.latency ? `${ms(r.latency.p50Ms)} / ${ms(r.latency.p99Ms)} ms (${r.latency.rate}/s, ${r.latency.samples} calls)` : '-';
+      const mem = `${fmt(r.peakMiB.engine)} + ${fmt(r.peakMiB.app)} = ${fmt(r.peakMiB.engine + r.peakMiB.app)} MiB`;
+      const rate = r.maxRate > 0 ? `${r.maxRate} calls/s` : `< ${r.steps[0]?.rate ?? '?'} calls/s`;
+      return `| ${r.app === 'uas' ? 'UAS (createUAS)' : 'B2BUA (createB2BUA)'} | ${rate} | ${lat} | ${mem} |`;
+    }),
+  ];
+  return rows.join('\n');
+}
+
+function record(results: AppFigures[], opts: BenchOptions): string {
+  const m = machine();
+  const when = new Date().toISOString().replace('T', ' ').slice(0, 16);
+  const steps = results
+    .map((r) => `- ${r.app}: ${r.steps.map((s) => `${s.rate}/s ${s.passed ? 'ok' : `stop (${s.failed} failed, ${fmt(s.achievedCps)}/s achieved)`}`).join(', ')}`)
+    .join('\n');
+  const section = [
+    '',
+    `## ${when} UTC${opts.quick ? ' (quick smoke run)' : ''}`,
+    '',
+    `Machine: ${m.nproc} × ${m.cpu}, ${m.memGiB} GiB RAM, Node ${m.node}, ${m.sipp}. Engine and app each in`,
+    `their own process; SIPp caller${results.some((r) => r.app === 'b2bua') ? ' and (B2BUA) callee' : ''} on the same machine. Steps of ${opts.stepSeconds} s,`,
+    'calls with no hold time (INVITE, 180, 200, ACK, BYE, 200). A step passes with no failed call and at least',
+    '95% of the target rate achieved. Latency is SIPp\'s -trace_rtt (whole milliseconds; "<1" is 0 ms; SIPp alone,',
+    'caller to callee with nothing between, shows a few 4-8 ms outliers). Peak RSS is VmHWM over the whole run.',
+    '',
+    table(results),
+    '',
+    'Steps (target rate: result):',
+    '',
+    steps,
+    '',
+    'Reference figures for drachtio-server given in the brief (not measured here): ~1,600 calls/s',
+    'UAS, ~500 calls/s B2BUA, p99 near 4 ms at 400 calls/s, ~425 MiB server + app.',
+    '',
+  ].join('\n');
+  const file = join(REPO, 'docs', 'benchmarks.md');
+  if (!existsSync(file)) {
+    writeFileSync(
+      file,
+      '# SIP benchmarks\n\nFigures from `npm run bench:sip` (src/bench/sip.ts), newest last. Each run appends a section.\n',
+    );
+  }
+  appendFileSync(file, section);
+  return file;
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  process.stdout.write(`SIP benchmark: apps ${opts.apps.join(', ')}; rates ${opts.rates.join(', ')} calls/s; ${opts.stepSeconds} s per step\n`);
+  const results: AppFigures[] = [];
+  for (const kind of opts.apps) results.push(await benchApp(kind, opts));
+  process.stdout.write(`\n${table(results)}\n`);
+  if (opts.record) process.stdout.write(`\nrecorded in ${record(results, opts)}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:sip failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
