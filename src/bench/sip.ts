@@ -38,6 +38,8 @@ interface StepResult {
   achievedCps: number;
   sippExit: number;
   passed: boolean;
+  /** Peak RSS (VmHWM) of the fresh engine and app processes that ran this step. */
+  peakMiB: { engine: number; app: number };
 }
 
 interface Latency {
@@ -54,7 +56,10 @@ interface AppFigures {
   /** Highest target rate that completed with no failed call and at least 95% of the target rate. */
   maxRate: number;
   latency?: Latency;
+  /** Peak RSS while sustaining maxRate (the step's own fresh processes). */
   peakMiB: { engine: number; app: number };
+  /** Peak RSS during the latency run at half that rate. */
+  halfRatePeakMiB?: { engine: number; app: number };
 }
 
 const SECRET = 'cymru';
@@ -145,7 +150,7 @@ async function drive(
   rate: number,
   seconds: number,
   rttDir?: string,
-): Promise<StepResult> {
+): Promise<Omit<StepResult, 'peakMiB'>> {
   const calls = Math.max(1, Math.round(rate * seconds));
   const timeoutMs = seconds * 1000 + 20_000;
   const far = kind === 'b2bua'
@@ -193,48 +198,60 @@ function readRtt(dir: string): number[] {
     .sort((a, b) => a - b);
 }
 
-async function benchApp(kind: AppKind, opts: BenchOptions): Promise<AppFigures> {
+/**
+ * Engine and app are started afresh for every step: a step's figures (rate, latency, memory)
+ * then depend on that load alone, not on the transactions the previous steps left lingering
+ * in their RFC 3261 wait states (32 s over UDP).
+ */
+async function withProcesses<T>(kind: AppKind, run: (remote: string, farPort: number) => Promise<T>): Promise<{ result: T; peakMiB: { engine: number; app: number } }> {
   const sipPort = await freePort();
   const controlPort = await freePort();
   const farPort = await freePort();
-  const remote = `127.0.0.1:${sipPort}`;
   const engine = await startEngine(sipPort, controlPort);
   let app: ChildProcess | undefined;
   try {
     app = await startApp(kind, controlPort, kind === 'b2bua' ? `sip:bob@127.0.0.1:${farPort}` : undefined);
-    const steps: StepResult[] = [];
-    let maxRate = 0;
-    for (const rate of opts.rates) {
-      const step = await drive(kind, remote, farPort, rate, opts.stepSeconds);
-      steps.push(step);
-      process.stdout.write(
-        `  ${kind} ${String(rate).padStart(5)} cps: ${step.successful}/${step.calls} ok, ${step.failed} failed, ` +
-          `${step.achievedCps.toFixed(0)} cps achieved ${step.passed ? '' : '<- stop'}\n`,
-      );
-      if (!step.passed) break;
-      maxRate = rate;
-      // Let the engine finish its transaction timers (Timer J/K) before the next step.
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-
-    const halfRate = Math.max(1, Math.round((maxRate || opts.rates[0]) / 2));
-    const rttDir = mkdtempSync(join(tmpdir(), 'bench-rtt-'));
-    let latency: Latency | undefined;
-    try {
-      const step = await drive(kind, remote, farPort, halfRate, opts.latencySeconds, rttDir);
-      const rtts = readRtt(rttDir);
-      latency = { rate: halfRate, samples: rtts.length, p50Ms: percentile(rtts, 50), p99Ms: percentile(rtts, 99), failed: step.failed };
-      process.stdout.write(`  ${kind} latency at ${halfRate} cps: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms over ${rtts.length} calls\n`);
-    } finally {
-      rmSync(rttDir, { recursive: true, force: true });
-    }
-    return { app: kind, steps, maxRate, latency, peakMiB: { engine: peakMiB(engine.pid), app: peakMiB(app.pid) } };
+    const result = await run(`127.0.0.1:${sipPort}`, farPort);
+    return { result, peakMiB: { engine: peakMiB(engine.pid), app: peakMiB(app.pid) } };
   } finally {
     app?.kill('SIGKILL');
     engine.kill('SIGTERM');
     await Promise.race([exited(engine, 'engine'), new Promise((r) => setTimeout(r, 3000))]);
     engine.kill('SIGKILL');
   }
+}
+
+async function benchApp(kind: AppKind, opts: BenchOptions): Promise<AppFigures> {
+  const steps: StepResult[] = [];
+  let maxRate = 0;
+  let peak = { engine: 0, app: 0 };
+  for (const rate of opts.rates) {
+    const { result, peakMiB } = await withProcesses(kind, (remote, farPort) => drive(kind, remote, farPort, rate, opts.stepSeconds));
+    const step = { ...result, peakMiB };
+    steps.push(step);
+    process.stdout.write(
+      `  ${kind} ${String(rate).padStart(5)} cps: ${step.successful}/${step.calls} ok, ${step.failed} failed, ` +
+        `${step.achievedCps.toFixed(0)} cps achieved, peak ${peakMiB.engine} + ${peakMiB.app} MiB ${step.passed ? '' : '<- stop'}\n`,
+    );
+    if (!step.passed) break;
+    maxRate = rate;
+    peak = peakMiB;
+  }
+
+  const halfRate = Math.max(1, Math.round((maxRate || opts.rates[0]) / 2));
+  const rttDir = mkdtempSync(join(tmpdir(), 'bench-rtt-'));
+  let latency: Latency | undefined;
+  let halfRatePeakMiB: { engine: number; app: number } | undefined;
+  try {
+    const { result: step, peakMiB } = await withProcesses(kind, (remote, farPort) => drive(kind, remote, farPort, halfRate, opts.latencySeconds, rttDir));
+    const rtts = readRtt(rttDir);
+    latency = { rate: halfRate, samples: rtts.length, p50Ms: percentile(rtts, 50), p99Ms: percentile(rtts, 99), failed: step.failed };
+    halfRatePeakMiB = peakMiB;
+    process.stdout.write(`  ${kind} latency at ${halfRate} cps: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms over ${rtts.length} calls\n`);
+  } finally {
+    rmSync(rttDir, { recursive: true, force: true });
+  }
+  return { app: kind, steps, maxRate, latency, peakMiB: peak, halfRatePeakMiB };
 }
 
 function machine(): { nproc: number; cpu: string; memGiB: number; node: string; sipp: string } {
@@ -260,13 +277,14 @@ function ms(n: number | undefined): string {
 
 function table(results: AppFigures[]): string {
   const rows = [
-    '| App | Highest rate, 0 failed calls | INVITE→200 p50 / p99 (at rate) | Peak RSS engine + app |',
-    '|---|---|---|---|',
+    '| App | Highest rate, 0 failed calls | INVITE→200 p50 / p99 (at rate) | Peak RSS engine + app at the highest rate | at half that rate |',
+    '|---|---|---|---|---|',
     ...results.map((r) => {
       const lat = r.latency ? `${ms(r.latency.p50Ms)} / ${ms(r.latency.p99Ms)} ms (${r.latency.rate}/s, ${r.latency.samples} calls)` : '-';
       const mem = `${fmt(r.peakMiB.engine)} + ${fmt(r.peakMiB.app)} = ${fmt(r.peakMiB.engine + r.peakMiB.app)} MiB`;
+      const half = r.halfRatePeakMiB ? `${fmt(r.halfRatePeakMiB.engine + r.halfRatePeakMiB.app)} MiB` : '-';
       const rate = r.maxRate > 0 ? `${r.maxRate} calls/s` : `< ${r.steps[0]?.rate ?? '?'} calls/s`;
-      return `| ${r.app === 'uas' ? 'UAS (createUAS)' : 'B2BUA (createB2BUA)'} | ${rate} | ${lat} | ${mem} |`;
+      return `| ${r.app === 'uas' ? 'UAS (createUAS)' : 'B2BUA (createB2BUA)'} | ${rate} | ${lat} | ${mem} | ${half} |`;
     }),
   ];
   return rows.join('\n');
@@ -286,7 +304,9 @@ function record(results: AppFigures[], opts: BenchOptions): string {
     `their own process; SIPp caller${results.some((r) => r.app === 'b2bua') ? ' and (B2BUA) callee' : ''} on the same machine. Steps of ${opts.stepSeconds} s,`,
     'calls with no hold time (INVITE, 180, 200, ACK, BYE, 200). A step passes with no failed call and at least',
     '95% of the target rate achieved. Latency is SIPp\'s -trace_rtt (whole milliseconds; "<1" is 0 ms; SIPp alone,',
-    'caller to callee with nothing between, shows a few 4-8 ms outliers). Peak RSS is VmHWM over the whole run.',
+    'caller to callee with nothing between, shows a few 4-8 ms outliers). Every step runs on a fresh engine and app,',
+    'so its figures depend on its own load only; peak RSS is their VmHWM during that step (over UDP each call leaves',
+    'its transactions in their RFC 3261 wait states for 32 s, so memory grows with the rate).',
     '',
     table(results),
     '',

@@ -6,6 +6,8 @@
 import type { Logger } from '../logger.js';
 import { ControlServer } from './drachtio/ControlServer.js';
 import { Core } from './drachtio/Core.js';
+import { SCANNER_TO_USERS, SCANNER_USER_AGENTS } from './drachtio/spammers.js';
+import type { SipMessage } from './sip/message.js';
 import { TransactionLayer } from './transaction/TransactionLayer.js';
 import { DEFAULT_TIMERS, type TimerValues } from './transaction/TransactionTypes.js';
 import { Transports, type ListenSpec } from './transport/Transports.js';
@@ -17,6 +19,16 @@ export interface EngineOptions {
   /** Emit cdr:attempt/start/stop frames to apps that route them (drachtio `<cdrs>true</cdrs>`). */
   cdrs?: boolean;
   timers?: TimerValues;
+  /** Requests whose User-Agent matches are dropped unanswered (default: known scanners; null: none). */
+  dropUserAgents?: RegExp | null;
+}
+
+function isScanner(msg: SipMessage, ua: RegExp): boolean {
+  const agent = msg.get('user-agent');
+  if (agent !== undefined && ua.test(agent)) return true;
+  const to = msg.get('to');
+  const user = to ? /sips?:([^@;>]+)@/i.exec(to)?.[1] : undefined;
+  return user !== undefined && SCANNER_TO_USERS.test(user);
 }
 
 export class Engine {
@@ -25,6 +37,7 @@ export class Engine {
   private readonly control: ControlServer;
   private readonly core: Core;
   private started = false;
+  private scannersDropped = 0;
 
   constructor(private readonly opts: EngineOptions) {
     const log = opts.logger;
@@ -54,8 +67,14 @@ export class Engine {
       },
     );
     this.core = new Core(this.tl, this.transports, this.control, timers, log, opts.cdrs ?? false);
+    const scannerUa = opts.dropUserAgents === undefined ? SCANNER_USER_AGENTS : opts.dropUserAgents;
     this.transports.onInbound = (inbound) => {
       try {
+        if (scannerUa && inbound.msg.isRequest && isScanner(inbound.msg, scannerUa)) {
+          this.scannersDropped++;
+          log.debug({ from: `${inbound.source.host}:${inbound.source.port}`, ua: inbound.msg.get('user-agent') }, 'scanner request dropped');
+          return;
+        }
         this.tl.receive(inbound);
       } catch (err) {
         // One message that trips a bug must not stop the engine: log it and go on.
@@ -101,6 +120,7 @@ export class Engine {
       serverTransactions: t.server,
       clientTransactions: t.client,
       apps: this.appsConnected,
+      scannersDropped: this.scannersDropped,
       ...this.transports.counters,
     };
   }

@@ -102,6 +102,26 @@ describe('several apps on one engine', () => {
     expect(client.statuses()).toEqual(['SIP/2.0 200 OK', 'SIP/2.0 503 Service Unavailable', 'SIP/2.0 200 OK']);
   });
 
+  it('drops requests from known scanners before any app sees them, without a word back', async () => {
+    const { engine, sip, control } = await engineOn();
+    let seen = 0;
+    const srf = await app(control);
+    srf.use('options', (_req, res) => {
+      seen++;
+      res.send(200);
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const client = await udpClient();
+    client.send(options(1).replace('Max-Forwards: 70', 'User-Agent: friendly-scanner\r\nMax-Forwards: 70'), sip);
+    client.send(options(2).replace('To: <sip:ping@', 'To: <sip:sipvicious@'), sip);
+    client.send(options(3), sip);
+    await until(() => client.statuses().length >= 1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(client.statuses()).toEqual(['SIP/2.0 200 OK']);
+    expect(seen).toBe(1);
+    expect(engine.stats().scannersDropped).toBe(2);
+  });
+
   it('refuses an app with the wrong secret', async () => {
     const { control } = await engineOn();
     await expect(connectSrf(control, 'wrong', 2000)).rejects.toThrow();
