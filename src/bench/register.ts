@@ -1,0 +1,398 @@
+/**
+ * `npm run bench:register`: how many digest-authenticated registrations per second the registrar
+ * sustains with no failure, its REGISTER-to-200 latency at half that rate, and peak memory.
+ *
+ * Topology as in production: the engine in its own process (`node dist/cli/main.js engine …`),
+ * the registrar app in another (this file with --app: drachtio-srf + createRegistrar over a
+ * MemoryStore seeded with N accounts), SIPp as the phones, each call registering one account from
+ * an injection file (REGISTER, 401, REGISTER with credentials, 200). All traffic stays on
+ * 127.0.0.1; each SIPp run is bounded by call count and time.
+ *
+ * Flags: --quick (short smoke run, not recorded unless --record), --rates 1000,2000,…,
+ * --step-seconds N, --accounts N, --cpu-prof (profile the app process; the .cpuprofile is kept
+ * and its hottest functions printed), --no-record.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Srf from 'drachtio-srf';
+import { waitForPort } from '../cli/waitForPort.js';
+import { createLogger } from '../logger.js';
+import { DigestAuth } from '../sip/digest.js';
+import { createRegistrar } from '../sip/registrar.js';
+import { AuthThrottle } from '../sip/security.js';
+import { MemoryStore } from '../store/MemoryStore.js';
+import { SecretBox } from '../store/secrets.js';
+import { freePort } from './ports.js';
+import { exitMeaning, runSipp, scenario } from './sipp.js';
+
+interface BenchOptions {
+  rates: number[];
+  stepSeconds: number;
+  latencySeconds: number;
+  accounts: number;
+  record: boolean;
+  quick: boolean;
+  cpuProf: boolean;
+}
+
+interface StepResult {
+  rate: number;
+  calls: number;
+  successful: number;
+  failed: number;
+  achievedCps: number;
+  sippExit: number;
+  passed: boolean;
+}
+
+interface Latency {
+  rate: number;
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Registrations that took 500 ms or more: a request or response was lost and retransmitted (T1). */
+  retransmitted: number;
+  failed: number;
+}
+
+interface Figures {
+  steps: StepResult[];
+  /** Highest target rate with no failed registration and at least 95% of the target achieved. */
+  maxRate: number;
+  latency?: Latency;
+  peakMiB: { engine: number; app: number };
+  profile?: string;
+}
+
+const SECRET = 'bench-register';
+const FULL_RATES = [1000, 2000, 3000, 4000, 5000, 6000, 7500, 10000];
+const QUICK_RATES = [100, 200];
+const DIST = fileURLToPath(new URL('..', import.meta.url));
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const REALM = 'bench.contactsuite';
+
+const username = (i: number, n: number): string => `user${String(i).padStart(Math.max(4, String(n - 1).length), '0')}`;
+const password = (user: string): string => `pw-${user}`;
+
+function value(argv: string[], flag: string): string | undefined {
+  const i = argv.indexOf(flag);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+function parseOptions(argv: string[]): BenchOptions {
+  const quick = argv.includes('--quick');
+  const rates = value(argv, '--rates')?.split(',').map(Number) ?? (quick ? QUICK_RATES : FULL_RATES);
+  if (rates.some((r) => !Number.isInteger(r) || r <= 0)) throw new Error(`--rates: expected positive integers, got "${value(argv, '--rates')}"`);
+  const stepSeconds = Number(value(argv, '--step-seconds') ?? (quick ? 2 : 8));
+  if (!(stepSeconds > 0 && stepSeconds <= 60)) throw new Error('--step-seconds: expected a number of seconds from 1 to 60');
+  const accounts = Number(value(argv, '--accounts') ?? (quick ? 200 : 10_000));
+  if (!Number.isInteger(accounts) || accounts < 1 || accounts > 1_000_000) throw new Error('--accounts: expected an integer from 1 to 1,000,000');
+  return {
+    rates,
+    stepSeconds,
+    latencySeconds: quick ? 2 : 8,
+    accounts,
+    record: argv.includes('--record') || (!quick && !argv.includes('--no-record')),
+    quick,
+    cpuProf: argv.includes('--cpu-prof'),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The app process (--app): the registrar over a seeded MemoryStore.
+
+async function runApp(argv: string[]): Promise<void> {
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 'bench-registrar');
+  const m = /^([^:]+):(\d+)$/.exec(value(argv, '--control') ?? '');
+  if (!m?.[1] || !m[2]) throw new Error('--control: expected HOST:PORT');
+  const n = Number(value(argv, '--accounts') ?? '1000');
+  const store = new MemoryStore();
+  const secrets = new SecretBox(randomBytes(32));
+  const customer = await store.customers.create({ name: 'Bench BV', status: 'active', creditLimitCents: 10_000 });
+  for (let i = 0; i < n; i++) {
+    const user = username(i, n);
+    await store.accounts.create({ customerId: customer.id, username: user, displayName: user, passwordEnc: secrets.encrypt(password(user)), channelLimit: 2 });
+  }
+  const digest = new DigestAuth({ realm: REALM, secret: randomBytes(32), counters: store.counters, accounts: store.accounts, secrets });
+  const throttle = new AuthThrottle({ counters: store.counters });
+  const srf = new Srf();
+  srf.use('register', createRegistrar({ store, digest, throttle, logger }));
+  srf.on('error', (err: Error) => logger.error({ err: err.message }, 'control connection error'));
+  srf.on('connect', (err: Error | null) => {
+    if (err) {
+      logger.fatal({ err: err.message }, 'could not connect to the engine');
+      process.exit(1);
+    }
+    process.send?.({ type: 'ready' });
+  });
+  srf.connect({ host: m[1], port: Number(m[2]), secret: SECRET });
+  // A normal exit (not a kill) so that --cpu-prof writes its profile.
+  process.on('disconnect', () => process.exit(0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The driver.
+
+/** Peak resident memory (VmHWM) of a process, in MiB; 0 if it is gone. */
+function peakMiB(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function exited(child: ChildProcess, what: string): Promise<string> {
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(`${what} exited (code ${code}, signal ${signal})`)));
+}
+
+async function startEngine(sipPort: number, controlPort: number): Promise<ChildProcess> {
+  const cli = join(DIST, 'cli', 'main.js');
+  if (!existsSync(cli)) throw new Error(`${cli} not found: run "npm run build" first`);
+  const engine = spawn(
+    process.execPath,
+    [cli, 'engine', '--sip', `udp:127.0.0.1:${sipPort}`, '--control', `127.0.0.1:${controlPort}`, '--secret', SECRET, '--log-level', 'warn'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  await waitForPort('127.0.0.1', controlPort, 10_000, exited(engine, 'the engine'));
+  return engine;
+}
+
+async function startApp(controlPort: number, accounts: number, profileDir?: string): Promise<ChildProcess> {
+  const app = fork(
+    fileURLToPath(import.meta.url),
+    ['--app', '--control', `127.0.0.1:${controlPort}`, '--accounts', String(accounts)],
+    {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      execArgv: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the registrar app did not connect to the engine within 30 s')), 30_000);
+    app.once('message', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    void exited(app, 'the registrar app').then((why) => {
+      clearTimeout(timer);
+      reject(new Error(why));
+    });
+  });
+  return app;
+}
+
+/** Percentile by nearest rank over sorted values. */
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+
+/** One SIPp run of `rate` registrations per second for `seconds`. */
+async function drive(remote: string, injection: string, rate: number, seconds: number, rttDir?: string): Promise<StepResult> {
+  const calls = Math.max(1, Math.round(rate * seconds));
+  const caller = await runSipp({
+    scenario: scenario('registrar/bench-register'),
+    remote,
+    localPort: await freePort(),
+    calls,
+    rate,
+    // A second's worth of registrations in progress; a slower registrar shows as a lower rate.
+    limit: Math.max(100, rate),
+    timeoutMs: seconds * 1000 + 20_000,
+    trace: false,
+    ...(rttDir ? { cwd: rttDir } : {}),
+    extra: [
+      '-inf', injection,
+      // A registration waiting 5 s for a response has failed; do not let it hold up the step.
+      '-recv_timeout', '5000',
+      ...(rttDir ? ['-trace_rtt', '-rtt_freq', '100'] : []),
+    ],
+  });
+  const passed = caller.code === 0 && caller.failed === 0 && caller.successful === calls && caller.callRate >= 0.95 * rate;
+  if (caller.code !== 0 && caller.code !== 1) {
+    process.stderr.write(`  sipp exit ${caller.code} (${exitMeaning(caller.code)}): ${caller.stderr.slice(0, 500)}\n`);
+  }
+  return { rate, calls, successful: caller.successful, failed: caller.failed, achievedCps: caller.callRate, sippExit: caller.code, passed };
+}
+
+function readRtt(dir: string): number[] {
+  const file = readdirSync(dir).find((f) => f.endsWith('_rtt.csv'));
+  if (!file) return [];
+  return readFileSync(join(dir, file), 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(';'))
+    .filter((cols) => cols[2]?.trim() === 'register')
+    .map((cols) => Number(cols[1]))
+    .filter((v) => Number.isFinite(v))
+    .sort((a, b) => a - b);
+}
+
+/** The hottest functions (self time) of a V8 .cpuprofile, for the report. */
+function hottest(profileFile: string, top = 15): string[] {
+  interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; }
+  const p = JSON.parse(readFileSync(profileFile, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let total = 0;
+  p.samples.forEach((id, i) => {
+    const n = byId.get(id);
+    const dt = p.timeDeltas[i] ?? 0;
+    total += dt;
+    if (!n) return;
+    const where = n.callFrame.url ? `${n.callFrame.url.replace(/^.*\/(node_modules|dist)\//, '$1/')}:${n.callFrame.lineNumber + 1}` : '';
+    const key = `${n.callFrame.functionName || '(anonymous)'} ${where}`.trim();
+    self.set(key, (self.get(key) ?? 0) + dt);
+  });
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([k, v]) => `${((100 * v) / Math.max(1, total)).toFixed(1).padStart(5)}%  ${k}`);
+}
+
+async function bench(opts: BenchOptions): Promise<Figures> {
+  const sipPort = await freePort();
+  const controlPort = await freePort();
+  const remote = `127.0.0.1:${sipPort}`;
+  const work = mkdtempSync(join(tmpdir(), 'bench-register-'));
+  const injection = join(work, 'accounts.csv');
+  const lines = ['SEQUENTIAL'];
+  for (let i = 0; i < opts.accounts; i++) {
+    const user = username(i, opts.accounts);
+    // SIPp expands a whole [authentication …] keyword from a field, not fields inside it.
+    lines.push(`${user};[authentication username=${user} password=${password(user)}]`);
+  }
+  writeFileSync(injection, `${lines.join('\n')}\n`);
+  // Kept after the run (outside the repository) so the profile can be opened in DevTools.
+  const profileDir = opts.cpuProf ? mkdtempSync(join(tmpdir(), 'bench-register-profile-')) : undefined;
+
+  const engine = await startEngine(sipPort, controlPort);
+  let app: ChildProcess | undefined;
+  try {
+    app = await startApp(controlPort, opts.accounts, profileDir);
+    const steps: StepResult[] = [];
+    let maxRate = 0;
+    for (const rate of opts.rates) {
+      const step = await drive(remote, injection, rate, opts.stepSeconds);
+      steps.push(step);
+      process.stdout.write(
+        `  ${String(rate).padStart(5)} reg/s: ${step.successful}/${step.calls} ok, ${step.failed} failed, ` +
+          `${step.achievedCps.toFixed(0)}/s achieved ${step.passed ? '' : '<- stop'}\n`,
+      );
+      if (!step.passed) break;
+      maxRate = rate;
+      // Let the engine finish its transaction timers (Timer J) before the next step.
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+
+    // The engine keeps each UDP non-INVITE server transaction for Timer J (64*T1 = 32 s, RFC 3261
+    // §17.2.2) after its response; let the last step's drain so latency is measured on its own.
+    await new Promise((r) => setTimeout(r, opts.quick ? 1_000 : 33_000));
+    const halfRate = Math.max(1, Math.round((maxRate || opts.rates[0] || 100) / 2));
+    const rttDir = join(work, 'rtt');
+    mkdirSync(rttDir);
+    const step = await drive(remote, injection, halfRate, opts.latencySeconds, rttDir);
+    const rtts = readRtt(rttDir);
+    const latency: Latency = { rate: halfRate, samples: rtts.length, p50Ms: percentile(rtts, 50), p99Ms: percentile(rtts, 99), retransmitted: rtts.filter((v) => v >= 500).length, failed: step.failed };
+    process.stdout.write(
+      `  latency at ${halfRate} reg/s: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms over ${rtts.length} registrations ` +
+        `(${latency.retransmitted} took >= 500 ms, ${step.failed} failed)\n`,
+    );
+    const figures: Figures = { steps, maxRate, latency, peakMiB: { engine: peakMiB(engine.pid), app: peakMiB(app.pid) } };
+
+    if (profileDir) {
+      const before = new Set(readdirSync(profileDir));
+      const gone = exited(app, 'app');
+      app.disconnect();
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000))]);
+      const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile') && !before.has(f));
+      if (file) {
+        figures.profile = join(profileDir, file);
+        process.stdout.write(`\n  app CPU profile ${figures.profile}; hottest functions (self time):\n`);
+        for (const line of hottest(figures.profile)) process.stdout.write(`    ${line}\n`);
+      }
+    }
+    return figures;
+  } finally {
+    app?.kill('SIGKILL');
+    engine.kill('SIGTERM');
+    await Promise.race([exited(engine, 'engine'), new Promise((r) => setTimeout(r, 3000))]);
+    engine.kill('SIGKILL');
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function machine(): string {
+  const meminfo = readFileSync('/proc/meminfo', 'utf8');
+  const memKb = Number(/^MemTotal:\s+(\d+)/m.exec(meminfo)?.[1] ?? 0);
+  const gib = Math.round((memKb / 1024 / 1024) * 10) / 10;
+  return `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown'}, ${gib} GiB RAM, Node ${process.version}, SIPp 3.6.1 (Debian sip-tester)`;
+}
+
+function fmt(n: number | undefined, digits = 0): string {
+  return n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits);
+}
+
+function summary(f: Figures, opts: BenchOptions): string {
+  const rate = f.maxRate > 0 ? `${f.maxRate} reg/s` : `< ${f.steps[0]?.rate ?? '?'} reg/s`;
+  const lat = f.latency
+    ? `${fmt(f.latency.p50Ms)} / ${fmt(f.latency.p99Ms)} ms (${f.latency.rate}/s, ${f.latency.samples} samples, ${f.latency.retransmitted} >= 500 ms)`
+    : '-';
+  const mem = `${fmt(f.peakMiB.engine)} + ${fmt(f.peakMiB.app)} = ${fmt(f.peakMiB.engine + f.peakMiB.app)} MiB`;
+  return [
+    '| Accounts | Highest rate, 0 failures | REGISTER→200 p50 / p99 (at rate) | Peak RSS engine + app |',
+    '|---|---|---|---|',
+    `| ${opts.accounts} | ${rate} | ${lat} | ${mem} |`,
+  ].join('\n');
+}
+
+function record(f: Figures, opts: BenchOptions): string {
+  const when = new Date().toISOString().replace('T', ' ').slice(0, 16);
+  const steps = f.steps
+    .map((s) => `${s.rate}/s ${s.passed ? 'ok' : `stop (${s.failed} failed, ${s.successful}/${s.calls} ok, ${fmt(s.achievedCps)}/s achieved)`}`)
+    .join(', ');
+  const section = [
+    '',
+    `## ${when} UTC: registrations (npm run bench:register)${opts.quick ? ', quick smoke run' : ''}`,
+    '',
+    `Machine: ${machine()}. Engine and registrar app each in their own process, SIPp as the phones,`,
+    `all on the same machine. Each registration: REGISTER, 401, REGISTER with MD5 digest (qop=auth), 200;`,
+    `MemoryStore with ${opts.accounts} accounts (AES-GCM encrypted passwords). Steps of ${opts.stepSeconds} s. Latency from SIPp -trace_rtt`,
+    '(first REGISTER to 200, both round trips, 1 ms resolution).',
+    '',
+    summary(f, opts),
+    '',
+    `Steps: ${steps}.`,
+    '',
+  ].join('\n');
+  const file = join(REPO, 'docs', 'benchmarks.md');
+  mkdirSync(join(REPO, 'docs'), { recursive: true });
+  if (!existsSync(file)) writeFileSync(file, '# Benchmarks\n\nFigures recorded by the `npm run bench:*` scripts, newest last. Each run appends a section.\n');
+  // Append only: other benchmarks write their own sections to this file.
+  appendFileSync(file, section);
+  return file;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--app')) {
+    await runApp(argv);
+    return;
+  }
+  const opts = parseOptions(argv);
+  process.stdout.write(`Registration benchmark: ${opts.accounts} accounts; rates ${opts.rates.join(', ')} reg/s; ${opts.stepSeconds} s per step\n`);
+  const figures = await bench(opts);
+  process.stdout.write(`\n${summary(figures, opts)}\n`);
+  if (opts.record) process.stdout.write(`\nrecorded in ${record(figures, opts)}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:register failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
