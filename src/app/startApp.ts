@@ -1,15 +1,19 @@
 import Srf from 'drachtio-srf';
 import type { Logger } from '../logger.js';
-import type { Store } from '../store/Store.js';
-import { rejectInvite } from './invite.js';
+import type { SecretBox } from '../store/secrets.js';
+import type { Store } from '../store/StoreTypes.js';
 import { answerOptions } from './options.js';
-import { rejectRegister } from './register.js';
+import { buildSipServices, type SipSettings } from './sipServices.js';
 
 export interface AppOptions {
   /** The drachtio control port: the embedded engine's or a real drachtio-server's. */
   drachtio: { host: string; port: number; secret: string };
   logger: Logger;
   store: Store;
+  secrets: SecretBox;
+  /** The secrets key (SECRETS_KEY or the key file); digest nonces are signed with a key derived from it. */
+  secretKey: Buffer;
+  sip: SipSettings;
 }
 
 export interface RunningApp {
@@ -44,9 +48,10 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
 
   // Handlers reach shared state through srf.locals, as drachtio-srf middleware conventionally does.
   srf.locals.store = opts.store;
+  const services = buildSipServices({ store: opts.store, secrets: opts.secrets, secretKey: opts.secretKey, settings: opts.sip, logger });
   srf.use('options', answerOptions);
-  srf.use('invite', rejectInvite);
-  srf.use('register', rejectRegister);
+  srf.use('register', services.register);
+  srf.use('invite', services.invite);
 
   // While the server is down srf retries every ≤2 s; one warning per outage, the rest at debug.
   let outageReported = false;

@@ -64,10 +64,17 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
     const store: Store = await openStore(config.redisUrl, logger);
     stops.push(() => store.close());
 
-    const app: RunningApp = await startApp({ drachtio, logger, store });
+    const secretKey = await loadSecretKey({ keyHex: config.secretsKey, dataDir: config.dataDir, logger });
+    const secrets = new SecretBox(secretKey);
+    const sipSettings = {
+      domain: config.sipDomain,
+      register: config.register,
+      authThrottle: config.authThrottle,
+      ...(config.trunk ? { trunk: config.trunk } : {}),
+    };
+    const app: RunningApp = await startApp({ drachtio, logger, store, secrets, secretKey, sip: sipSettings });
     stops.push(() => app.stop());
 
-    const secrets = new SecretBox(await loadSecretKey({ keyHex: config.secretsKey, dataDir: config.dataDir, logger }));
     const http: FastifyInstance = buildHttpServer({
       isEngineConnected: app.isConnected,
       store,

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { startApp, type RunningApp } from '../../src/app/startApp.js';
+import { SecretBox } from '../../src/store/secrets.js';
 import { silentLogger } from '../../src/logger.js';
 import { MemoryStore } from '../../src/store/MemoryStore.js';
 import { FakeDrachtio } from './fakeDrachtio.js';
@@ -23,6 +25,18 @@ async function waitFor(cond: () => boolean, what: string, timeoutMs = 5000): Pro
   }
 }
 
+/** The app's dependencies besides the drachtio connection. */
+function appDeps() {
+  const secretKey = randomBytes(32);
+  return {
+    logger,
+    store: new MemoryStore(),
+    secrets: new SecretBox(secretKey),
+    secretKey,
+    sip: { domain: 'contactsuite.test', register: { minExpires: 60, maxExpires: 3600 }, authThrottle: { maxFailures: 10, blockSeconds: 300 } },
+  };
+}
+
 describe('the default app on drachtio-srf', () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
@@ -33,7 +47,7 @@ describe('the default app on drachtio-srf', () => {
     const server = new FakeDrachtio('cymru');
     const port = await server.listen();
     cleanups.push(() => server.close());
-    const app = await startApp({ drachtio: { host: '127.0.0.1', port, secret: 'cymru' }, logger, store: new MemoryStore() });
+    const app = await startApp({ drachtio: { host: '127.0.0.1', port, secret: 'cymru' }, ...appDeps() });
     cleanups.push(() => app.stop());
     return { server, app };
   }
@@ -54,14 +68,18 @@ describe('the default app on drachtio-srf', () => {
     expect(header(reply, 'Accept')).toBe('application/sdp');
   });
 
-  it('refuses a call with 480 until call plans exist', async () => {
+  it('challenges a call from a phone for its credentials (407 with a digest challenge)', async () => {
     const { server } = await connectedApp();
-    expect(statusLine(await server.deliver('INVITE'))).toBe('SIP/2.0 480 Temporarily Unavailable');
+    const reply = await server.deliver('INVITE');
+    expect(statusLine(reply)).toBe('SIP/2.0 407 Proxy Authentication Required');
+    expect(header(reply, 'Proxy-Authenticate')).toMatch(/^Digest realm="contactsuite.test", nonce="[^"]+"/);
   });
 
-  it('refuses a registration with 403 until the registrar exists', async () => {
+  it('challenges a registration (401 with a digest challenge)', async () => {
     const { server } = await connectedApp();
-    expect(statusLine(await server.deliver('REGISTER', ['Expires: 3600']))).toBe('SIP/2.0 403 Forbidden');
+    const reply = await server.deliver('REGISTER', ['Expires: 3600']);
+    expect(statusLine(reply)).toBe('SIP/2.0 401 Unauthorized');
+    expect(header(reply, 'WWW-Authenticate')).toMatch(/^Digest realm="contactsuite.test", nonce="[^"]+"/);
   });
 
   it('fails to start when the server refuses the secret', async () => {
@@ -69,7 +87,7 @@ describe('the default app on drachtio-srf', () => {
     const port = await server.listen();
     cleanups.push(() => server.close());
     await expect(
-      startApp({ drachtio: { host: '127.0.0.1', port, secret: 'wrong' }, logger, store: new MemoryStore() }),
+      startApp({ drachtio: { host: '127.0.0.1', port, secret: 'wrong' }, ...appDeps() }),
     ).rejects.toThrow(/refused the secret/);
   });
 

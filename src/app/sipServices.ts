@@ -1,0 +1,70 @@
+import { createHmac } from 'node:crypto';
+import type Srf from 'drachtio-srf';
+import type { Logger } from '../logger.js';
+import { createCallRouter, type TrunkConfig } from '../routing/callRouter.js';
+import { DigestAuth } from '../sip/digest.js';
+import { createRegistrar } from '../sip/registrar.js';
+import { AuthThrottle } from '../sip/security.js';
+import type { SecretBox } from '../store/secrets.js';
+import type { Store } from '../store/StoreTypes.js';
+
+/** What the phones' side of the app needs from the configuration. */
+export interface SipSettings {
+  /** Digest realm (SIP_DOMAIN). */
+  domain: string;
+  register: { minExpires: number; maxExpires: number };
+  authThrottle: { maxFailures: number; blockSeconds: number };
+  trunk?: TrunkConfig;
+}
+
+export interface SipServicesDeps {
+  store: Store;
+  secrets: SecretBox;
+  /** The secrets key: every app instance derives the same nonce key from it. */
+  secretKey: Buffer;
+  settings: SipSettings;
+  logger: Logger;
+}
+
+/** srf middleware as srf.use() takes it (its typings say `next: Function`). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type Middleware = (req: Srf.SrfRequest, res: Srf.SrfResponse, next: Function) => void;
+
+/**
+ * The registrar and the call router with what they share: one digest authenticator (nonces
+ * signed with a key derived from SECRETS_KEY, so any app instance verifies any other's nonce)
+ * and one failed-authentication throttle per source address.
+ */
+export function buildSipServices(deps: SipServicesDeps): { register: Middleware; invite: Middleware } {
+  const { store, secrets, settings, logger } = deps;
+  const digest = new DigestAuth({
+    realm: settings.domain,
+    secret: createHmac('sha256', deps.secretKey).update('contactsuite digest nonce v1').digest(),
+    counters: store.counters,
+    accounts: store.accounts,
+    secrets,
+  });
+  const throttle = new AuthThrottle({
+    counters: store.counters,
+    maxFailures: settings.authThrottle.maxFailures,
+    blockMs: settings.authThrottle.blockSeconds * 1000,
+  });
+  const register = createRegistrar({
+    store,
+    digest,
+    throttle,
+    logger: logger.child({ component: 'registrar' }),
+    minExpires: settings.register.minExpires,
+    maxExpires: settings.register.maxExpires,
+  });
+  const router = createCallRouter({
+    store,
+    digest,
+    throttle,
+    secrets,
+    logger: logger.child({ component: 'calls' }),
+    ...(settings.trunk ? { trunk: settings.trunk } : {}),
+  });
+  const invite: Middleware = (req, res, next) => void router(req, res, (err?: Error) => next(err));
+  return { register: (req, res, next) => void register(req, res, next), invite };
+}
