@@ -28,4 +28,10 @@ npx tsc -p tsconfig.json --noEmit
 echo "== lint"
 npx eslint src test
 echo "== tests"
-npx vitest run
+report="$(mktemp -t vitest-report.XXXXXX.json)"
+trap 'rm -f "$report"' EXIT
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=$?
+# One plain closing line that any CI reads: "N passed, N failed".
+node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""))' "$report" || true
+exit "$status"
