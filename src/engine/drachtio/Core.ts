@@ -240,7 +240,7 @@ export class Core implements TransactionUser {
       void txn.respond(makeResponse(msg, 400, 'Bad Request - missing Contact')).catch(() => undefined);
       return;
     }
-    if (msg.method === 'BYE') this.removeDialog(d);
+    if (msg.method === 'BYE' || endsSubscription(d, msg)) this.removeDialog(d);
     const conn = d.conn;
     if (!conn || conn.closed) {
       void txn.respond(makeResponse(msg, 481, 'Call/Transaction Does Not Exist')).catch(() => undefined);
@@ -476,6 +476,7 @@ export class Core implements TransactionUser {
     const d: Dialog = {
       id: `${callId};from-tag=${remoteTag}`,
       role: 'uas',
+      kind: inc.method === 'SUBSCRIBE' ? 'subscribe' : 'invite',
       callId,
       localTag,
       remoteTag,
@@ -611,6 +612,7 @@ export class Core implements TransactionUser {
       const d: Dialog = {
         id: `${callId};from-tag=${localTag}`,
         role: 'uac',
+        kind: m.method === 'SUBSCRIBE' ? 'subscribe' : 'invite',
         callId,
         localTag,
         remoteTag: undefined,
@@ -800,7 +802,7 @@ export class Core implements TransactionUser {
       if (out.cancelGuard) clearTimeout(out.cancelGuard);
       this.outgoing.delete(out.txnId);
       const dd = out.inDialog;
-      if (dd && (out.method === 'BYE' || (out.method === 'NOTIFY' && /terminated/i.test(out.request.get('subscription-state') ?? ''))) && status !== 401 && status !== 407) {
+      if (dd && (out.method === 'BYE' || endsSubscription(dd, out.request)) && status !== 401 && status !== 407) {
         this.removeDialog(dd);
       }
       if (isInvite && status >= 300 && out.inDialog) {
@@ -976,6 +978,14 @@ export class Core implements TransactionUser {
       return undefined;
     }
   }
+}
+
+/**
+ * A NOTIFY with Subscription-State: terminated ends a SUBSCRIBE dialog (RFC 6665 §4.4.1). In
+ * an INVITE dialog it only ends the implicit REFER subscription (RFC 3515), never the call.
+ */
+function endsSubscription(d: Dialog, msg: SipMessage): boolean {
+  return d.kind === 'subscribe' && msg.method === 'NOTIFY' && /^\s*terminated/i.test(msg.get('subscription-state') ?? '');
 }
 
 function flowKey(uri: string): string | undefined {

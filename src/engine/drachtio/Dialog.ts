@@ -9,6 +9,8 @@ import type { AppConnection } from './ControlServer.js';
 export interface Dialog {
   readonly id: string;
   readonly role: 'uas' | 'uac';
+  /** What created it: an INVITE (a call) or a SUBSCRIBE (a subscription, RFC 6665). */
+  readonly kind: 'invite' | 'subscribe';
   readonly callId: string;
   readonly localTag: string;
   remoteTag: string | undefined;

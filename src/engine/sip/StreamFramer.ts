@@ -6,6 +6,10 @@
  */
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
+/** A SIP start line, loosely: `METHOD uri SIP/…` or `SIP/… code …`; the parser judges the details. */
+const START_LINE = /^(?:[!-~]+ [^ ]+ SIP\/|SIP\/)/;
+/** Longest first line we wait for before deciding the peer does not speak SIP. */
+const MAX_START_LINE = 8192;
 
 export class StreamFramer {
   /** Called when a CRLFCRLF ping was skipped, so the transport can answer with a CRLF pong (RFC 5626 §4.4.1). */
@@ -19,6 +23,8 @@ export class StreamFramer {
   /** Total length of the message being collected, once its head has been read. */
   private expected = -1;
   private stopped = false;
+  /** The current message's first line has been seen and looks like SIP. */
+  private startChecked = false;
 
   constructor(
     private readonly onMessage: (buf: Buffer) => void,
@@ -80,6 +86,20 @@ export class StreamFramer {
         this.start = this.end = this.scanFrom = 0;
         return false;
       }
+      // Not SIP at all (TLS to the TCP port, HTTP, binary noise): say so at the first line
+      // rather than buffering until the size limit or the idle timeout.
+      if (!this.startChecked) {
+        const nl = this.buf.indexOf(0x0a, this.start);
+        if (nl < 0 || nl >= this.end) {
+          if (this.end - this.start > MAX_START_LINE) this.fail('no SIP start line');
+          return false;
+        }
+        if (!START_LINE.test(this.buf.toString('latin1', this.start, Math.min(nl, this.start + 64)))) {
+          this.fail('not a SIP start line');
+          return false;
+        }
+        this.startChecked = true;
+      }
       const from = Math.max(this.start, this.scanFrom - 3);
       const idx = this.buf.indexOf(CRLFCRLF, from);
       if (idx < 0 || idx >= this.end) {
@@ -109,6 +129,7 @@ export class StreamFramer {
     this.start += this.expected;
     this.scanFrom = this.start;
     this.expected = -1;
+    this.startChecked = false;
     if (this.start === this.end) this.start = this.end = this.scanFrom = 0;
     this.onMessage(msg);
     return true;
