@@ -12,14 +12,13 @@
  * --step-seconds N, --accounts N, --cpu-prof (profile the app process; the .cpuprofile is kept
  * and its hottest functions printed), --no-record.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Srf from 'drachtio-srf';
-import { waitForPort } from '../cli/waitForPort.js';
 import { createLogger } from '../logger.js';
 import { DigestAuth } from '../sip/digest.js';
 import { createRegistrar } from '../sip/registrar.js';
@@ -27,6 +26,7 @@ import { AuthThrottle } from '../sip/security.js';
 import { MemoryStore } from '../store/MemoryStore.js';
 import { SecretBox } from '../store/secrets.js';
 import { freePort } from './ports.js';
+import { exited, peakMiB, startEngine } from './processes.js';
 import { exitMeaning, runSipp, scenario } from './sipp.js';
 
 interface BenchOptions {
@@ -71,7 +71,6 @@ interface Figures {
 const SECRET = 'bench-register';
 const FULL_RATES = [1000, 2000, 3000, 4000, 5000, 6000, 7500, 10000];
 const QUICK_RATES = [100, 200];
-const DIST = fileURLToPath(new URL('..', import.meta.url));
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const REALM = 'bench.contactsuite';
 
@@ -137,32 +136,6 @@ async function runApp(argv: string[]): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // The driver.
 
-/** Peak resident memory (VmHWM) of a process, in MiB; 0 if it is gone. */
-function peakMiB(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function exited(child: ChildProcess, what: string): Promise<string> {
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(`${what} exited (code ${code}, signal ${signal})`)));
-}
-
-async function startEngine(sipPort: number, controlPort: number): Promise<ChildProcess> {
-  const cli = join(DIST, 'cli', 'main.js');
-  if (!existsSync(cli)) throw new Error(`${cli} not found: run "npm run build" first`);
-  const engine = spawn(
-    process.execPath,
-    [cli, 'engine', '--sip', `udp:127.0.0.1:${sipPort}`, '--control', `127.0.0.1:${controlPort}`, '--secret', SECRET, '--log-level', 'warn'],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  await waitForPort('127.0.0.1', controlPort, 10_000, exited(engine, 'the engine'));
-  return engine;
-}
 
 async function startApp(controlPort: number, accounts: number, profileDir?: string): Promise<ChildProcess> {
   const app = fork(
@@ -272,7 +245,7 @@ async function bench(opts: BenchOptions): Promise<Figures> {
   // Kept after the run (outside the repository) so the profile can be opened in DevTools.
   const profileDir = opts.cpuProf ? mkdtempSync(join(tmpdir(), 'bench-register-profile-')) : undefined;
 
-  const engine = await startEngine(sipPort, controlPort);
+  const engine = await startEngine({ sipPort, controlPort, secret: SECRET });
   let app: ChildProcess | undefined;
   try {
     app = await startApp(controlPort, opts.accounts, profileDir);

@@ -10,13 +10,13 @@
  * Flags: --quick (a short smoke run, not recorded unless --record), --apps uas,b2bua,
  * --rates 250,500,…, --step-seconds N, --no-record.
  */
-import { spawn, fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitForPort } from '../cli/waitForPort.js';
 import { freePort } from './ports.js';
+import { DIST, exited, peakMiB, startEngine } from './processes.js';
 import { exitMeaning, runSipp, scenario, startSipp } from './sipp.js';
 
 type AppKind = 'uas' | 'b2bua';
@@ -65,7 +65,6 @@ interface AppFigures {
 const SECRET = 'cymru';
 const FULL_RATES = [250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2500, 3000, 3500, 4000];
 const QUICK_RATES = [50, 100];
-const DIST = fileURLToPath(new URL('..', import.meta.url));
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 function parseOptions(argv: string[]): BenchOptions {
@@ -92,32 +91,6 @@ function parseOptions(argv: string[]): BenchOptions {
   };
 }
 
-/** Peak resident memory (VmHWM) of a process, in MiB; 0 if it is gone. */
-function peakMiB(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function exited(child: ChildProcess, what: string): Promise<string> {
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(`${what} exited (code ${code}, signal ${signal})`)));
-}
-
-async function startEngine(sipPort: number, controlPort: number): Promise<ChildProcess> {
-  const cli = join(DIST, 'cli', 'main.js');
-  if (!existsSync(cli)) throw new Error(`${cli} not found: run "npm run build" first`);
-  const engine = spawn(
-    process.execPath,
-    [cli, 'engine', '--sip', `udp:127.0.0.1:${sipPort}`, '--sip', `tcp:127.0.0.1:${sipPort}`, '--control', `127.0.0.1:${controlPort}`, '--secret', SECRET, '--log-level', 'warn'],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  await waitForPort('127.0.0.1', controlPort, 10_000, exited(engine, 'the engine'));
-  return engine;
-}
 
 async function startApp(kind: AppKind, controlPort: number, target?: string): Promise<ChildProcess> {
   const args = ['--control', `127.0.0.1:${controlPort}`, '--secret', SECRET, ...(target ? ['--target', target] : [])];
@@ -207,7 +180,7 @@ async function withProcesses<T>(kind: AppKind, run: (remote: string, farPort: nu
   const sipPort = await freePort();
   const controlPort = await freePort();
   const farPort = await freePort();
-  const engine = await startEngine(sipPort, controlPort);
+  const engine = await startEngine({ sipPort, controlPort, secret: SECRET, tcp: true });
   let app: ChildProcess | undefined;
   try {
     app = await startApp(kind, controlPort, kind === 'b2bua' ? `sip:bob@127.0.0.1:${farPort}` : undefined);

@@ -1,0 +1,38 @@
+/** The child processes a benchmark runs: the engine through the CLI, and its peak memory. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitForPort } from '../cli/waitForPort.js';
+
+/** dist/ (benchmarks run compiled). */
+export const DIST = fileURLToPath(new URL('..', import.meta.url));
+
+/** Peak resident memory (VmHWM) of a process, in MiB; 0 if it is gone. */
+export function peakMiB(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export function exited(child: ChildProcess, what: string): Promise<string> {
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(`${what} exited (code ${code}, signal ${signal})`)));
+}
+
+/** `contactsuite engine` on 127.0.0.1 (UDP, and TCP when asked), resolved once its control port accepts. */
+export async function startEngine(opts: { sipPort: number; controlPort: number; secret: string; tcp?: boolean }): Promise<ChildProcess> {
+  const cli = join(DIST, 'cli', 'main.js');
+  if (!existsSync(cli)) throw new Error(`${cli} not found: run "npm run build" first`);
+  const sip = ['--sip', `udp:127.0.0.1:${opts.sipPort}`, ...(opts.tcp ? ['--sip', `tcp:127.0.0.1:${opts.sipPort}`] : [])];
+  const engine = spawn(
+    process.execPath,
+    [cli, 'engine', ...sip, '--control', `127.0.0.1:${opts.controlPort}`, '--secret', opts.secret, '--log-level', 'warn'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  await waitForPort('127.0.0.1', opts.controlPort, 10_000, exited(engine, 'the engine'));
+  return engine;
+}
