@@ -4,9 +4,9 @@
  */
 import type Srf from 'drachtio-srf';
 import { Engine } from '../../src/engine/Engine.js';
-import { createLogger } from '../../src/logger.js';
 import { freePort } from '../support/ports.js';
-import { connectSrf, disconnect } from '../support/srf.js';
+import { startEngineWithApp } from '../support/engine.js';
+import { disconnect } from '../support/srf.js';
 import { describeRun, killAllSipp, runSipp, scenario, startSipp, type RunningSipp, type SippOptions, type SippResult } from '../support/sipp.js';
 
 export { describeRun, scenario };
@@ -53,25 +53,7 @@ export interface FarEnd extends RunningSipp {
  * Starts an engine and connects one srf app to it. E2E_LOG_LEVEL=debug shows the engine's logs.
  */
 export async function startRig(): Promise<Rig> {
-  const sipPort = await freePort();
-  const controlPort = await freePort();
-  const secret = 'cymru';
-  const engine = new Engine({
-    sip: [
-      { protocol: 'udp', host: '127.0.0.1', port: sipPort },
-      { protocol: 'tcp', host: '127.0.0.1', port: sipPort },
-    ],
-    control: { host: '127.0.0.1', port: controlPort, secret },
-    logger: createLogger(process.env.E2E_LOG_LEVEL ?? 'silent', 'engine'),
-  });
-  await engine.start();
-  let srf: Srf;
-  try {
-    srf = await connectSrf(controlPort, secret);
-  } catch (err) {
-    await engine.stop();
-    throw err;
-  }
+  const { engine, srf, sipPort, controlPort, secret } = await startEngineWithApp({ secret: 'cymru', tcp: true });
   const remote = `127.0.0.1:${sipPort}`;
   const started: RunningSipp[] = [];
   return {

@@ -4,8 +4,6 @@
  * SIPp phones that register with digest credentials.
  */
 import { randomBytes } from 'node:crypto';
-import type Srf from 'drachtio-srf';
-import { Engine } from '../../src/engine/Engine.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
 import { DigestAuth } from '../../src/sip/digest.js';
 import { createRegistrar, type RegistrarDeps } from '../../src/sip/registrar.js';
@@ -15,7 +13,8 @@ import { SecretBox } from '../../src/store/secrets.js';
 import type { Account } from '../../src/store/StoreTypes.js';
 import { freePort } from '../support/ports.js';
 import { killAllSipp, runSipp, startSipp, type RunningSipp, type SippOptions, type SippResult } from '../support/sipp.js';
-import { connectSrf, disconnect } from '../support/srf.js';
+import { startEngineWithApp } from '../support/engine.js';
+import { disconnect } from '../support/srf.js';
 
 export const REALM = 'contactsuite.test';
 const SCENARIOS = new URL('../scenarios/registrar/', import.meta.url).pathname;
@@ -66,22 +65,7 @@ export interface PhoneRun {
 }
 
 export async function startRegistrarRig(): Promise<RegistrarRig> {
-  const sipPort = await freePort();
-  const controlPort = await freePort();
-  const secret = 'registrar-test';
-  const engine = new Engine({
-    sip: [{ protocol: 'udp', host: '127.0.0.1', port: sipPort }],
-    control: { host: '127.0.0.1', port: controlPort, secret },
-    logger: createLogger(process.env.E2E_LOG_LEVEL ?? 'silent', 'engine'),
-  });
-  await engine.start();
-  let srf: Srf;
-  try {
-    srf = await connectSrf(controlPort, secret);
-  } catch (err) {
-    await engine.stop();
-    throw err;
-  }
+  const { engine, srf, sipPort } = await startEngineWithApp({ secret: 'registrar-test' });
   const secrets = new SecretBox(randomBytes(32));
   let store: MemoryStore | undefined;
   let registrar: ReturnType<typeof createRegistrar> | undefined;

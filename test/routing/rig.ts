@@ -4,8 +4,6 @@
  * customer of its own with a third, a suspended customer, and SIPp phones and a SIPp trunk.
  */
 import { randomBytes } from 'node:crypto';
-import type Srf from 'drachtio-srf';
-import { Engine } from '../../src/engine/Engine.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
 import { createCallRouter, type AnsweredCall } from '../../src/routing/callRouter.js';
 import { accountKey } from '../../src/routing/ChannelLimit.js';
@@ -17,7 +15,8 @@ import { SecretBox } from '../../src/store/secrets.js';
 import type { Account } from '../../src/store/StoreTypes.js';
 import { freePort } from '../support/ports.js';
 import { killAllSipp, runSipp, scenario, startSipp, type RunningSipp, type SippOptions, type SippResult } from '../support/sipp.js';
-import { connectSrf, disconnect } from '../support/srf.js';
+import { startEngineWithApp } from '../support/engine.js';
+import { disconnect } from '../support/srf.js';
 
 const CALLS = new URL('../scenarios/calls/', import.meta.url).pathname;
 
@@ -67,25 +66,9 @@ export interface CallRig {
 }
 
 export async function startCallRig(opts: RigOptions = {}): Promise<CallRig> {
-  const sipPort = await freePort();
-  const controlPort = await freePort();
+  const { engine, srf, sipPort } = await startEngineWithApp({ secret: 'routing-test' });
   const trunkPort = await freePort();
-  const secret = 'routing-test';
-  const engineLog = process.env.E2E_LOG_LEVEL ? createLogger(process.env.E2E_LOG_LEVEL, 'engine') : silentLogger();
   const appLog = process.env.E2E_LOG_LEVEL ? createLogger(process.env.E2E_LOG_LEVEL, 'app') : silentLogger();
-  const engine = new Engine({
-    sip: [{ protocol: 'udp', host: '127.0.0.1', port: sipPort }],
-    control: { host: '127.0.0.1', port: controlPort, secret },
-    logger: engineLog,
-  });
-  await engine.start();
-  let srf: Srf;
-  try {
-    srf = await connectSrf(controlPort, secret);
-  } catch (err) {
-    await engine.stop();
-    throw err;
-  }
 
   const store = new MemoryStore();
   const secrets = new SecretBox(randomBytes(32));
