@@ -18,16 +18,37 @@ export class AppConnection {
     this.id = randomUUID();
   }
 
-  /** Send one frame; frames are only ever built by the engine, so they are always well formed. */
+  private corked = false;
+
+  /**
+   * Send one frame; frames are only ever built by the engine, so they are always well formed.
+   * Frames written in the same tick leave in one write (cork until the next tick): under load
+   * that is one syscall for many frames instead of one each.
+   */
   send(payload: string): void {
     if (this.closed || this.socket.destroyed) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(uncork, this);
+    }
     this.socket.write(encodeFrame(payload));
+  }
+
+  /** @internal */
+  flush(): void {
+    this.corked = false;
+    if (!this.socket.destroyed) this.socket.uncork();
   }
 
   /** `response|<appMsgId>|<status>|…` with a fresh server msgId. */
   respond(appMsgId: string, rest: string): void {
     this.send(`${randomUUID()}|response|${appMsgId}|${rest}`);
   }
+}
+
+function uncork(conn: AppConnection): void {
+  conn.flush();
 }
 
 export interface ControlHandlers {
