@@ -4,15 +4,18 @@ import type { ApiContext, ApiDeps } from './ApiTypes.js';
 import { Authenticator } from './auth.js';
 import { customerRoutes } from './customers.js';
 import { ApiError } from './errors.js';
+import { numberRoutes } from './numbers.js';
 import { buildOpenApi } from './openapi.js';
+import { planRoutes } from './plans.js';
 import { serveRoutes } from './route.js';
 import { tokenRoutes } from './tokens.js';
 
 export type { ApiDeps } from './ApiTypes.js';
 
 /**
- * The admin REST API (register it with `{ prefix: '/api/v1' }`): customers, SIP accounts and API
- * tokens, bearer-authenticated, with its OpenAPI 3.1 document at `openapi.json` (no auth).
+ * The admin REST API (register it with `{ prefix: '/api/v1' }`): customers, SIP accounts, API
+ * tokens, service numbers and call plans, bearer-authenticated, with its OpenAPI 3.1 document at
+ * `openapi.json` (no auth).
  */
 export function apiPlugin(deps: ApiDeps): FastifyPluginAsync {
   return async (app) => {
@@ -22,7 +25,13 @@ export function apiPlugin(deps: ApiDeps): FastifyPluginAsync {
       sip: deps.sip,
       log: deps.logger.child({ component: 'api' }),
     };
-    const routes = [...customerRoutes(ctx), ...accountRoutes(ctx), ...tokenRoutes(ctx)];
+    const routes = [
+      ...customerRoutes(ctx),
+      ...accountRoutes(ctx),
+      ...tokenRoutes(ctx),
+      ...numberRoutes(ctx),
+      ...planRoutes(ctx),
+    ];
     const auth = new Authenticator(deps.store, deps.platformToken || undefined);
 
     app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {

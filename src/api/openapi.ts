@@ -28,7 +28,7 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'Missing or invalid bearer token',
   403: "The caller's role may not do this on its own customer's data",
   404: 'Unknown, or belonging to another customer',
-  409: 'A unique field (the username) is already taken',
+  409: 'A unique field (a username, a number) is already taken, or the resource is still in use',
 };
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
@@ -77,7 +77,7 @@ export function buildOpenApi(routes: RouteDef[], opts: { prefix: string; version
       title: 'ContactSuite admin API',
       version: opts.version,
       description:
-        'Customers, SIP accounts and API tokens. Bearer tokens: the platform token sees every customer; ' +
+        'Customers, SIP accounts, API tokens, service numbers and call plans. Bearer tokens: the platform token sees every customer; ' +
         'a beheerder token everything of its own customer; a gebruiker token only its own account. ' +
         "Another customer's data answers 404.",
     },

@@ -10,11 +10,31 @@ import {
   type LocationStore,
   type NewAccount,
   type NewCustomer,
+  type NumberRepo,
+  type PlanRecord,
+  type PlanRepo,
+  type PlanVersion,
   type Registration,
   type Store,
   type TokenRepo,
 } from './StoreTypes.js';
-import { byCreation, newAccount, newCustomer, patchAccount, patchCustomer, unknownCustomer, usernameTaken } from './records.js';
+import type { ServiceNumber } from '../numbers/NumberTypes.js';
+import {
+  byCreation,
+  newAccount,
+  newCustomer,
+  newPlan,
+  newPlanVersion,
+  newServiceNumber,
+  numberTaken,
+  patchAccount,
+  patchCustomer,
+  patchServiceNumber,
+  unknownCustomer,
+  unknownPlan,
+  unknownVersion,
+  usernameTaken,
+} from './records.js';
 
 /** How often expired registrations, leases and counter entries are dropped even if nobody reads them. */
 const SWEEP_INTERVAL_MS = 30_000;
@@ -34,6 +54,8 @@ export class MemoryStore implements Store {
   readonly leases: ChannelLeases;
   readonly counters: Counters;
   readonly tokens: TokenRepo;
+  readonly numbers: NumberRepo;
+  readonly plans: PlanRepo;
 
   private closed = false;
   private readonly customerMap = new Map<string, Customer>();
@@ -42,6 +64,11 @@ export class MemoryStore implements Store {
   private readonly tokenMap = new Map<string, ApiToken>();
   /** Token hash → token id: every API request looks its token up by hash. */
   private readonly tokenIdByHash = new Map<string, string>();
+  private readonly numberMap = new Map<string, ServiceNumber>();
+  private readonly numberIdByE164 = new Map<string, string>();
+  private readonly planMap = new Map<string, PlanRecord>();
+  /** planId → its versions, version n at index n - 1. */
+  private readonly planVersions = new Map<string, PlanVersion[]>();
   /** accountId → contact → binding. A Map keeps insertion order, so a refresh keeps its place (oldest first). */
   private readonly bindings = new Map<string, Map<string, Registration>>();
   /** lease key → leaseId → expiresAt. */
@@ -59,6 +86,8 @@ export class MemoryStore implements Store {
     this.leases = this.channelLeases();
     this.counters = this.counterStore();
     this.tokens = this.tokenRepo();
+    this.numbers = this.numberRepo();
+    this.plans = this.planRepo();
     this.sweepTimer = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
   }
@@ -103,6 +132,26 @@ export class MemoryStore implements Store {
     return true;
   }
 
+  private deleteNumber(id: string): boolean {
+    const n = this.numberMap.get(id);
+    if (n === undefined) return false;
+    this.numberMap.delete(id);
+    if (this.numberIdByE164.get(n.e164) === id) this.numberIdByE164.delete(n.e164);
+    return true;
+  }
+
+  private deletePlan(id: string): boolean {
+    const p = this.planMap.get(id);
+    if (p === undefined) return false;
+    this.planMap.delete(id);
+    this.planVersions.delete(id);
+    // A number keeps no reference to a plan that is gone.
+    for (const n of this.numberMap.values()) {
+      if (n.planId === id) this.numberMap.set(n.id, patchServiceNumber(n, { planId: undefined }));
+    }
+    return true;
+  }
+
   private customerRepo(): CustomerRepo {
     return {
       create: async (c: NewCustomer) => {
@@ -126,6 +175,8 @@ export class MemoryStore implements Store {
         if (!this.customerMap.delete(id)) return false;
         for (const a of [...this.accountMap.values()]) if (a.customerId === id) this.deleteAccount(a.id);
         for (const t of [...this.tokenMap.values()]) if (t.customerId === id) this.deleteToken(t.id);
+        for (const n of [...this.numberMap.values()]) if (n.customerId === id) this.deleteNumber(n.id);
+        for (const p of [...this.planMap.values()]) if (p.customerId === id) this.deletePlan(p.id);
         return true;
       },
     };
@@ -168,6 +219,90 @@ export class MemoryStore implements Store {
         return copy(next);
       },
       delete: async (id) => this.deleteAccount(id),
+    };
+  }
+
+  private numberRepo(): NumberRepo {
+    return {
+      create: async (n) => {
+        if (!this.customerMap.has(n.customerId)) throw new ConflictError('customerId', unknownCustomer(n.customerId));
+        if (this.numberIdByE164.has(n.e164)) throw new ConflictError('e164', numberTaken(n.e164));
+        const number = newServiceNumber(n);
+        this.numberMap.set(number.id, number);
+        this.numberIdByE164.set(number.e164, number.id);
+        return copy(number);
+      },
+      get: async (id) => {
+        const n = this.numberMap.get(id);
+        return n && copy(n);
+      },
+      getByE164: async (e164) => {
+        const id = this.numberIdByE164.get(e164);
+        const n = id === undefined ? undefined : this.numberMap.get(id);
+        return n && copy(n);
+      },
+      list: async (customerId) =>
+        [...this.numberMap.values()]
+          .filter((n) => customerId === undefined || n.customerId === customerId)
+          .sort(byCreation)
+          .map(copy),
+      update: async (id, patch) => {
+        const cur = this.numberMap.get(id);
+        if (cur === undefined) return undefined;
+        const next = patchServiceNumber(cur, copy(patch));
+        if (next.e164 !== cur.e164) {
+          if (this.numberIdByE164.has(next.e164)) throw new ConflictError('e164', numberTaken(next.e164));
+          this.numberIdByE164.delete(cur.e164);
+          this.numberIdByE164.set(next.e164, id);
+        }
+        this.numberMap.set(id, next);
+        return copy(next);
+      },
+      delete: async (id) => this.deleteNumber(id),
+    };
+  }
+
+  private planRepo(): PlanRepo {
+    return {
+      create: async (p) => {
+        if (!this.customerMap.has(p.customerId)) throw new ConflictError('customerId', unknownCustomer(p.customerId));
+        const plan = newPlan(p);
+        this.planMap.set(plan.id, plan);
+        this.planVersions.set(plan.id, []);
+        return copy(plan);
+      },
+      get: async (id) => {
+        const p = this.planMap.get(id);
+        return p && copy(p);
+      },
+      list: async (customerId) =>
+        [...this.planMap.values()]
+          .filter((p) => customerId === undefined || p.customerId === customerId)
+          .sort(byCreation)
+          .map(copy),
+      addVersion: async (planId, plan, createdBy, note) => {
+        const versions = this.planVersions.get(planId);
+        if (versions === undefined) throw new ConflictError('planId', unknownPlan(planId));
+        const v = newPlanVersion(planId, versions.length + 1, copy(plan), createdBy, note);
+        versions.push(v);
+        return copy(v);
+      },
+      getVersion: async (planId, version) => {
+        const v = this.planVersions.get(planId)?.[version - 1];
+        return v && copy(v);
+      },
+      listVersions: async (planId) => (this.planVersions.get(planId) ?? []).map(copy),
+      setLive: async (planId, version) => {
+        const cur = this.planMap.get(planId);
+        if (cur === undefined) return undefined;
+        if (!Number.isInteger(version) || this.planVersions.get(planId)?.[version - 1] === undefined) {
+          throw new ConflictError('version', unknownVersion(planId, version));
+        }
+        const next = { ...cur, liveVersion: version };
+        this.planMap.set(planId, next);
+        return copy(next);
+      },
+      delete: async (id) => this.deletePlan(id),
     };
   }
 

@@ -2,13 +2,34 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { redactUrlPassword as redactUrl } from '../config.js';
 import type { Logger } from '../logger.js';
-import { byCreation, newAccount, newCustomer, patchAccount, patchCustomer, unknownCustomer, usernameTaken } from './records.js';
+import type { ServiceNumber } from '../numbers/NumberTypes.js';
+import {
+  byCreation,
+  newAccount,
+  newCustomer,
+  newPlan,
+  newPlanVersion,
+  newServiceNumber,
+  numberTaken,
+  patchAccount,
+  patchCustomer,
+  patchServiceNumber,
+  unknownCustomer,
+  unknownPlan,
+  unknownVersion,
+  usernameTaken,
+} from './records.js';
 import {
   ACQUIRE_LEASE,
+  ADD_PLAN_VERSION,
   COUNT_LEASES,
   CREATE_ACCOUNT,
+  CREATE_NUMBER,
+  CREATE_PLAN,
   DELETE_ACCOUNT,
   DELETE_CUSTOMER,
+  DELETE_NUMBER,
+  DELETE_PLAN,
   DELETE_TOKEN,
   HIT,
   PRUNE_BINDINGS_SCRIPT,
@@ -16,8 +37,10 @@ import {
   RENEW_LEASE,
   SAVE_BINDING,
   SAVE_TOKEN,
+  SET_PLAN_LIVE,
   UPDATE_ACCOUNT,
   UPDATE_CUSTOMER,
+  UPDATE_NUMBER,
   type LuaScript,
 } from './redisScripts.js';
 import {
@@ -30,6 +53,10 @@ import {
   type Customer,
   type CustomerRepo,
   type LocationStore,
+  type NumberRepo,
+  type PlanRecord,
+  type PlanRepo,
+  type PlanVersion,
   type Registration,
   type Store,
   type TokenRepo,
@@ -66,6 +93,11 @@ function parseAll<T>(values: (string | null)[]): T[] {
  *   P reg:<accountId>                    hash contact → '<seq>|<Registration JSON>'
  *   P regexp:<accountId>                 sorted set contact → expiresAt
  *   P regseq                             counter ordering bindings by first registration
+ *   P numbers, P plans                  hashes id → JSON record
+ *   P e164s                              hash E.164 number → number id
+ *   P customer:<id>:numbers|plans        sets of ids, followed by cascade deletes
+ *   P plan:<id>:versions                 hash version → JSON version (without its number)
+ *   P plan:<id>:vseq                     counter handing out the plan's version numbers
  *   P lease:<key>                        sorted set leaseId → expiry (Redis clock)
  *   P hits:<key>                         sorted set event → time (sliding window)
  *   P flag:<key>, P high:<key>           strings with PX expiry
@@ -77,6 +109,8 @@ export class RedisStore implements Store {
   readonly leases: ChannelLeases;
   readonly counters: Counters;
   readonly tokens: TokenRepo;
+  readonly numbers: NumberRepo;
+  readonly plans: PlanRepo;
 
   private readonly redis: Redis;
   private readonly pingTimeoutMs: number;
@@ -111,6 +145,8 @@ export class RedisStore implements Store {
     this.leases = this.channelLeases();
     this.counters = this.counterStore();
     this.tokens = this.tokenRepo();
+    this.numbers = this.numberRepo();
+    this.plans = this.planRepo();
   }
 
   /** Waits up to `timeoutMs` for the first connection; false when Redis did not answer by then. */
@@ -332,6 +368,117 @@ export class RedisStore implements Store {
         return parseAll<ApiToken>(await this.redis.hmget(hash, ...ids)).sort(byCreation);
       },
       delete: async (id) => (await this.run(DELETE_TOKEN, [], [this.prefix, id])) === 1,
+    };
+  }
+
+  /** The records of a customer's index set, or all records of the hash. */
+  private async listRecords<T extends { id: string; createdAt: number }>(
+    hash: string,
+    index: string,
+    customerId: string | undefined,
+  ): Promise<T[]> {
+    if (customerId === undefined) return parseAll<T>(await this.redis.hvals(hash)).sort(byCreation);
+    const ids = await this.redis.smembers(this.key('customer', customerId, index));
+    if (ids.length === 0) return [];
+    return parseAll<T>(await this.redis.hmget(hash, ...ids)).sort(byCreation);
+  }
+
+  private numberRepo(): NumberRepo {
+    const hash = this.key('numbers');
+    const read = async (id: string): Promise<ServiceNumber | undefined> => {
+      const v = await this.redis.hget(hash, id);
+      return v === null ? undefined : (JSON.parse(v) as ServiceNumber);
+    };
+    return {
+      create: async (n) => {
+        const number = newServiceNumber(n);
+        const result = await this.run(CREATE_NUMBER, [], [
+          this.prefix,
+          number.id,
+          number.e164,
+          number.customerId,
+          JSON.stringify(number),
+        ]);
+        if (result === 0) throw new ConflictError('e164', numberTaken(number.e164));
+        if (result === -1) throw new ConflictError('customerId', unknownCustomer(number.customerId));
+        return number;
+      },
+      get: read,
+      getByE164: async (e164) => {
+        const id = await this.redis.hget(this.key('e164s'), e164);
+        return id === null ? undefined : read(id);
+      },
+      list: async (customerId) => this.listRecords<ServiceNumber>(hash, 'numbers', customerId),
+      update: async (id, patch) =>
+        this.updateRecord<ServiceNumber>(
+          hash,
+          id,
+          (cur) => patchServiceNumber(cur, patch),
+          async (expected, next) => {
+            const result = await this.run(UPDATE_NUMBER, [], [this.prefix, id, expected, JSON.stringify(next), next.e164]);
+            if (result === -1) throw new ConflictError('e164', numberTaken(next.e164));
+            return result;
+          },
+        ),
+      delete: async (id) => (await this.run(DELETE_NUMBER, [], [this.prefix, id])) === 1,
+    };
+  }
+
+  private planRepo(): PlanRepo {
+    const hash = this.key('plans');
+    const versions = (planId: string): string => this.key('plan', planId, 'versions');
+    /** A version is stored without its number (the hash field), so the script never re-encodes the document. */
+    type StoredVersion = Omit<PlanVersion, 'version'>;
+    const parseVersion = (version: number, json: string): PlanVersion => {
+      const { planId, plan, createdAt, createdBy, note } = JSON.parse(json) as StoredVersion;
+      return newPlanVersion(planId, version, plan, createdBy, note, createdAt);
+    };
+    return {
+      create: async (p) => {
+        const plan = newPlan(p);
+        const result = await this.run(CREATE_PLAN, [], [this.prefix, plan.id, plan.customerId, JSON.stringify(plan)]);
+        if (result === -1) throw new ConflictError('customerId', unknownCustomer(plan.customerId));
+        return plan;
+      },
+      get: async (id) => {
+        const v = await this.redis.hget(hash, id);
+        return v === null ? undefined : (JSON.parse(v) as PlanRecord);
+      },
+      list: async (customerId) => this.listRecords<PlanRecord>(hash, 'plans', customerId),
+      addVersion: async (planId, plan, createdBy, note) => {
+        const draft = newPlanVersion(planId, 0, plan, createdBy, note);
+        const { version: _unnumbered, ...stored } = draft;
+        const version = await this.run(ADD_PLAN_VERSION, [], [this.prefix, planId, JSON.stringify(stored)]);
+        if (version === 0) throw new ConflictError('planId', unknownPlan(planId));
+        // What the reader gets back: the document as JSON round-trips it, like every later read.
+        return parseVersion(version, JSON.stringify(stored));
+      },
+      getVersion: async (planId, version) => {
+        if (!Number.isInteger(version) || version < 1) return undefined;
+        const v = await this.redis.hget(versions(planId), String(version));
+        return v === null ? undefined : parseVersion(version, v);
+      },
+      listVersions: async (planId) =>
+        Object.entries(await this.redis.hgetall(versions(planId)))
+          .map(([field, json]) => parseVersion(Number(field), json))
+          .sort((a, b) => a.version - b.version),
+      setLive: async (planId, version) => {
+        if (!Number.isInteger(version) || version < 1) {
+          if ((await this.redis.hexists(hash, planId)) === 0) return undefined;
+          throw new ConflictError('version', unknownVersion(planId, version));
+        }
+        return this.updateRecord<PlanRecord>(
+          hash,
+          planId,
+          (cur) => ({ ...cur, liveVersion: version }),
+          async (expected, next) => {
+            const result = await this.run(SET_PLAN_LIVE, [], [this.prefix, planId, expected, JSON.stringify(next), version]);
+            if (result === -1) throw new ConflictError('version', unknownVersion(planId, version));
+            return result;
+          },
+        );
+      },
+      delete: async (id) => (await this.run(DELETE_PLAN, [], [this.prefix, id])) === 1,
     };
   }
 }

@@ -7,6 +7,7 @@
  * the backing store fails; callers decide what a failure means for a call.
  */
 import type { Peer } from '../engine/transport/TransportTypes.js';
+import type { ServiceNumber } from '../numbers/NumberTypes.js';
 
 export type CustomerStatus = 'active' | 'suspended';
 
@@ -71,7 +72,7 @@ export interface CustomerRepo {
   get(id: string): Promise<Customer | undefined>;
   list(): Promise<Customer[]>;
   update(id: string, patch: Partial<NewCustomer>): Promise<Customer | undefined>;
-  /** Deletes the customer and all its accounts (and their registrations). False if unknown. */
+  /** Deletes the customer and all its accounts (and their registrations), numbers and plans. False if unknown. */
   delete(id: string): Promise<boolean>;
 }
 
@@ -147,6 +148,64 @@ export interface TokenRepo {
   delete(id: string): Promise<boolean>;
 }
 
+export type NewServiceNumber = Omit<ServiceNumber, 'id' | 'createdAt'>;
+
+/** A number never moves to another customer; an explicit `undefined` removes planId or tariff. */
+export type ServiceNumberPatch = Partial<Omit<NewServiceNumber, 'customerId'>>;
+
+/** The customer's service numbers (0800, 090x, 18xy, 085/088, geographic), unique by E.164. */
+export interface NumberRepo {
+  /** Rejects with ConflictError('e164') on duplicates, ConflictError('customerId') for an unknown customer. */
+  create(n: NewServiceNumber): Promise<ServiceNumber>;
+  get(id: string): Promise<ServiceNumber | undefined>;
+  getByE164(e164: string): Promise<ServiceNumber | undefined>;
+  list(customerId?: string): Promise<ServiceNumber[]>;
+  /** Rejects with ConflictError('e164') when changing to a number that is taken. */
+  update(id: string, patch: ServiceNumberPatch): Promise<ServiceNumber | undefined>;
+  delete(id: string): Promise<boolean>;
+}
+
+/** A call plan ("belplan"): a name and its numbered versions, one of which is live. */
+export interface PlanRecord {
+  id: string;
+  customerId: string;
+  name: string;
+  /** the version callers get */
+  liveVersion?: number;
+  createdAt: number;
+}
+
+/** One saved plan document. Versions are never changed; restoring copies one into a new version. */
+export interface PlanVersion {
+  planId: string;
+  /** 1, 2, … per plan, without gaps */
+  version: number;
+  /** a plan document valid against src/plans/schema.ts */
+  plan: unknown;
+  createdAt: number;
+  createdBy: string;
+  note?: string;
+}
+
+export interface PlanRepo {
+  /** Rejects with ConflictError('customerId') for an unknown customer. */
+  create(p: { customerId: string; name: string }): Promise<PlanRecord>;
+  get(id: string): Promise<PlanRecord | undefined>;
+  list(customerId?: string): Promise<PlanRecord[]>;
+  /** The next version number, taken atomically. Rejects with ConflictError('planId') for an unknown plan. */
+  addVersion(planId: string, plan: unknown, createdBy: string, note?: string): Promise<PlanVersion>;
+  getVersion(planId: string, version: number): Promise<PlanVersion | undefined>;
+  /** Oldest first. */
+  listVersions(planId: string): Promise<PlanVersion[]>;
+  /**
+   * Make a version live (publish, or restore an earlier one). Undefined for an unknown plan;
+   * rejects with ConflictError('version') when the plan has no such version.
+   */
+  setLive(planId: string, version: number): Promise<PlanRecord | undefined>;
+  /** Deletes the plan with its versions; numbers that used it lose their planId. */
+  delete(id: string): Promise<boolean>;
+}
+
 export interface Store {
   readonly customers: CustomerRepo;
   readonly accounts: AccountRepo;
@@ -154,6 +213,8 @@ export interface Store {
   readonly leases: ChannelLeases;
   readonly counters: Counters;
   readonly tokens: TokenRepo;
+  readonly numbers: NumberRepo;
+  readonly plans: PlanRepo;
   /** True when the store answers; never throws (a failure is `false`). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

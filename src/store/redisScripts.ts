@@ -44,6 +44,36 @@ local function deleteAccount(id)
   redis.call('DEL', P .. 'account:' .. id .. ':tokens')
   return 1
 end
+local function deleteNumber(id)
+  local json = redis.call('HGET', P .. 'numbers', id)
+  if not json then return 0 end
+  local n = cjson.decode(json)
+  redis.call('HDEL', P .. 'numbers', id)
+  if redis.call('HGET', P .. 'e164s', n.e164) == id then redis.call('HDEL', P .. 'e164s', n.e164) end
+  redis.call('SREM', P .. 'customer:' .. n.customerId .. ':numbers', id)
+  return 1
+end
+local function deletePlan(id)
+  local json = redis.call('HGET', P .. 'plans', id)
+  if not json then return 0 end
+  local p = cjson.decode(json)
+  redis.call('HDEL', P .. 'plans', id)
+  redis.call('SREM', P .. 'customer:' .. p.customerId .. ':plans', id)
+  redis.call('DEL', P .. 'plan:' .. id .. ':versions', P .. 'plan:' .. id .. ':vseq')
+  -- Numbers of the plan's customer that used it lose their planId. Re-encoding is safe for a
+  -- number record: no arrays, and integers of at most 13 digits (cjson prints 14 significant).
+  for _, nid in ipairs(redis.call('SMEMBERS', P .. 'customer:' .. p.customerId .. ':numbers')) do
+    local njson = redis.call('HGET', P .. 'numbers', nid)
+    if njson then
+      local n = cjson.decode(njson)
+      if n.planId == id then
+        n.planId = nil
+        redis.call('HSET', P .. 'numbers', nid, cjson.encode(n))
+      end
+    end
+  end
+  return 1
+end
 `;
 
 /** ARGV: prefix, id, expected JSON, new JSON. 1 done, 0 unknown id, -2 changed meanwhile (retry). */
@@ -61,7 +91,10 @@ local id = ARGV[2]
 if redis.call('HEXISTS', P .. 'customers', id) == 0 then return 0 end
 for _, aid in ipairs(redis.call('SMEMBERS', P .. 'customer:' .. id .. ':accounts')) do deleteAccount(aid) end
 for _, tid in ipairs(redis.call('SMEMBERS', P .. 'customer:' .. id .. ':tokens')) do deleteToken(tid) end
+for _, nid in ipairs(redis.call('SMEMBERS', P .. 'customer:' .. id .. ':numbers')) do deleteNumber(nid) end
+for _, pid in ipairs(redis.call('SMEMBERS', P .. 'customer:' .. id .. ':plans')) do deletePlan(pid) end
 redis.call('DEL', P .. 'customer:' .. id .. ':accounts', P .. 'customer:' .. id .. ':tokens')
+redis.call('DEL', P .. 'customer:' .. id .. ':numbers', P .. 'customer:' .. id .. ':plans')
 redis.call('HDEL', P .. 'customers', id)
 return 1
 `);
@@ -113,6 +146,77 @@ return 1
 /** ARGV: prefix, id. 1 deleted, 0 unknown. */
 export const DELETE_TOKEN = new LuaScript(`${RECORDS}
 return deleteToken(ARGV[2])
+`);
+
+/** ARGV: prefix, id, e164, customerId, JSON. 1 created, 0 number taken, -1 unknown customer. */
+export const CREATE_NUMBER = new LuaScript(`${RECORDS}
+if redis.call('HEXISTS', P .. 'customers', ARGV[4]) == 0 then return -1 end
+if redis.call('HSETNX', P .. 'e164s', ARGV[3], ARGV[2]) == 0 then return 0 end
+redis.call('HSET', P .. 'numbers', ARGV[2], ARGV[5])
+redis.call('SADD', P .. 'customer:' .. ARGV[4] .. ':numbers', ARGV[2])
+return 1
+`);
+
+/**
+ * ARGV: prefix, id, expected JSON, new JSON, new e164.
+ * 1 done, 0 unknown id, -1 number taken, -2 changed meanwhile (retry).
+ */
+export const UPDATE_NUMBER = new LuaScript(`${RECORDS}
+local id = ARGV[2]
+local cur = redis.call('HGET', P .. 'numbers', id)
+if not cur then return 0 end
+if cur ~= ARGV[3] then return -2 end
+local old = cjson.decode(cur).e164
+local new = ARGV[5]
+if old ~= new then
+  if redis.call('HSETNX', P .. 'e164s', new, id) == 0 then return -1 end
+  if redis.call('HGET', P .. 'e164s', old) == id then redis.call('HDEL', P .. 'e164s', old) end
+end
+redis.call('HSET', P .. 'numbers', id, ARGV[4])
+return 1
+`);
+
+/** ARGV: prefix, id. 1 deleted, 0 unknown. */
+export const DELETE_NUMBER = new LuaScript(`${RECORDS}
+return deleteNumber(ARGV[2])
+`);
+
+/** ARGV: prefix, id, customerId, JSON. 1 created, -1 unknown customer. */
+export const CREATE_PLAN = new LuaScript(`${RECORDS}
+if redis.call('HEXISTS', P .. 'customers', ARGV[3]) == 0 then return -1 end
+redis.call('HSET', P .. 'plans', ARGV[2], ARGV[4])
+redis.call('SADD', P .. 'customer:' .. ARGV[3] .. ':plans', ARGV[2])
+return 1
+`);
+
+/**
+ * ARGV: prefix, planId, version JSON (without its number). The next version number (INCR of the
+ * plan's counter, so two editors saving at once get 2 and 3, never 2 twice); 0 unknown plan.
+ */
+export const ADD_PLAN_VERSION = new LuaScript(`${RECORDS}
+if redis.call('HEXISTS', P .. 'plans', ARGV[2]) == 0 then return 0 end
+local v = redis.call('INCR', P .. 'plan:' .. ARGV[2] .. ':vseq')
+redis.call('HSET', P .. 'plan:' .. ARGV[2] .. ':versions', v, ARGV[3])
+return v
+`);
+
+/**
+ * ARGV: prefix, id, expected JSON, new JSON, version.
+ * 1 done, 0 unknown plan, -1 no such version, -2 changed meanwhile (retry).
+ */
+export const SET_PLAN_LIVE = new LuaScript(`${RECORDS}
+local id = ARGV[2]
+local cur = redis.call('HGET', P .. 'plans', id)
+if not cur then return 0 end
+if redis.call('HEXISTS', P .. 'plan:' .. id .. ':versions', ARGV[5]) == 0 then return -1 end
+if cur ~= ARGV[3] then return -2 end
+redis.call('HSET', P .. 'plans', id, ARGV[4])
+return 1
+`);
+
+/** ARGV: prefix, id. 1 deleted, 0 unknown. */
+export const DELETE_PLAN = new LuaScript(`${RECORDS}
+return deletePlan(ARGV[2])
 `);
 
 /** Drops the bindings of KEYS[1] (hash) / KEYS[2] (expiry zset) that expired by `now`. */

@@ -23,6 +23,21 @@ interface Document {
 }
 
 const EXPECTED: [string, string][] = [
+  ['post', '/api/v1/customers/{customerId}/numbers'],
+  ['get', '/api/v1/customers/{customerId}/numbers'],
+  ['get', '/api/v1/numbers/{numberId}'],
+  ['patch', '/api/v1/numbers/{numberId}'],
+  ['delete', '/api/v1/numbers/{numberId}'],
+  ['get', '/api/v1/plans/schema.json'],
+  ['post', '/api/v1/customers/{customerId}/plans'],
+  ['get', '/api/v1/customers/{customerId}/plans'],
+  ['get', '/api/v1/plans/{planId}'],
+  ['delete', '/api/v1/plans/{planId}'],
+  ['get', '/api/v1/plans/{planId}/versions'],
+  ['post', '/api/v1/plans/{planId}/versions'],
+  ['get', '/api/v1/plans/{planId}/versions/{version}'],
+  ['post', '/api/v1/plans/{planId}/publish'],
+  ['post', '/api/v1/plans/{planId}/restore'],
   ['post', '/api/v1/customers'],
   ['get', '/api/v1/customers'],
   ['get', '/api/v1/customers/{customerId}'],

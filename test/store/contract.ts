@@ -8,6 +8,7 @@ import {
   ConflictError,
   type ApiToken,
   type NewAccount,
+  type NewServiceNumber,
   type Registration,
   type Store,
 } from '../../src/store/StoreTypes.js';
@@ -275,6 +276,251 @@ export function defineStoreContract(name: string, open: OpenStore): void {
       // The usernames are free again.
       const again = await store.customers.create(customer);
       await expect(store.accounts.create(account(again.id, '1001'))).resolves.toMatchObject({ username: '1001' });
+    });
+  });
+
+  const serviceNumber = (customerId: string, e164: string, extra: Partial<NewServiceNumber> = {}): NewServiceNumber => ({
+    customerId,
+    e164,
+    type: '0909',
+    status: 'active',
+    tariff: { perMinuteCents: 80, startFeeCents: 10, maxPerCallCents: 800 },
+    ...extra,
+  });
+  const planDoc = (greeting: string): unknown => ({
+    name: 'Hoofdnummer',
+    start: 'welkom',
+    nodes: { welkom: { type: 'announcement', prompts: [greeting], next: 'einde' }, einde: { type: 'hangup' } },
+  });
+
+  describe(`${name}: numbers`, () => {
+    it('creates a number and finds it by id, by E.164 and in its customer\'s list', async () => {
+      const { store } = await fresh();
+      const c1 = await store.customers.create(customer);
+      const c2 = await store.customers.create(customer);
+      const before = Date.now();
+      const a = await store.numbers.create(serviceNumber(c1.id, '+319091234567'));
+      const b = await store.numbers.create(serviceNumber(c2.id, '+318001234', { type: '0800', tariff: undefined }));
+      expect(a).toMatchObject(serviceNumber(c1.id, '+319091234567'));
+      expect(a.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(a.createdAt).toBeGreaterThanOrEqual(before);
+      expect(b).not.toHaveProperty('tariff');
+      expect(await store.numbers.get(a.id)).toEqual(a);
+      expect(await store.numbers.getByE164('+319091234567')).toEqual(a);
+      expect(await store.numbers.getByE164('+319090000000')).toBeUndefined();
+      expect(await store.numbers.list(c1.id)).toEqual([a]);
+      expect(await store.numbers.list(c2.id)).toEqual([b]);
+      expect((await store.numbers.list()).map((n) => n.id).sort()).toEqual([a.id, b.id].sort());
+      expect(await store.numbers.list(randomUUID())).toEqual([]);
+      expect(await store.numbers.get(randomUUID())).toBeUndefined();
+    });
+
+    it('refuses a number that is taken, by any customer, naming the field', async () => {
+      const { store } = await fresh();
+      const c1 = await store.customers.create(customer);
+      const c2 = await store.customers.create(customer);
+      const first = await store.numbers.create(serviceNumber(c1.id, '+319091234567'));
+      const err = await store.numbers.create(serviceNumber(c2.id, '+319091234567')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConflictError);
+      expect(err).toMatchObject({ field: 'e164', message: 'number +319091234567 is already in use' });
+      expect(await store.numbers.list(c2.id)).toEqual([]);
+      expect(await store.numbers.getByE164('+319091234567')).toEqual(first);
+    });
+
+    it('refuses a number for a customer that does not exist', async () => {
+      const { store } = await fresh();
+      const err = await store.numbers.create(serviceNumber(randomUUID(), '+319091234567')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConflictError);
+      expect(err).toMatchObject({ field: 'customerId' });
+      expect(await store.numbers.getByE164('+319091234567')).toBeUndefined();
+    });
+
+    it('lets exactly one of many simultaneous creations of one number win', async () => {
+      const { store, peer } = await fresh();
+      const other = await peer();
+      const c = await store.customers.create(customer);
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? other : store).numbers.create(serviceNumber(c.id, '+311844', { type: '18xy' }))),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConflictError);
+      expect(await store.numbers.list(c.id)).toHaveLength(1);
+    });
+
+    it('updates status, plan and tariff, removes a field patched to undefined, and never moves the number', async () => {
+      const { store } = await fresh();
+      const c = await store.customers.create(customer);
+      const n = await store.numbers.create(serviceNumber(c.id, '+319091234567', { planId: 'plan-1' }));
+      const sneaky = { customerId: randomUUID(), id: 'evil', createdAt: 1 } as unknown as { status: 'active' };
+      expect(await store.numbers.update(n.id, sneaky)).toEqual(n);
+      const updated = await store.numbers.update(n.id, { status: 'suspended', planId: undefined, tariff: { perCallCents: 90 } });
+      expect(updated).toEqual({ ...n, status: 'suspended', planId: undefined, tariff: { perCallCents: 90 } });
+      expect(updated).not.toHaveProperty('planId');
+      expect(await store.numbers.get(n.id)).toEqual(updated);
+      expect(await store.numbers.getByE164(n.e164)).toEqual(updated);
+      expect(await store.numbers.update(randomUUID(), { status: 'active' })).toBeUndefined();
+    });
+
+    it('moves the E.164 index with the number and refuses a taken one', async () => {
+      const { store } = await fresh();
+      const c = await store.customers.create(customer);
+      const a = await store.numbers.create(serviceNumber(c.id, '+319091234567'));
+      const b = await store.numbers.create(serviceNumber(c.id, '+319097654321'));
+      const err = await store.numbers.update(b.id, { e164: a.e164 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ field: 'e164' });
+      expect(await store.numbers.getByE164(a.e164)).toEqual(a);
+      const moved = await store.numbers.update(a.id, { e164: '+319090000001' });
+      expect(await store.numbers.getByE164('+319090000001')).toEqual(moved);
+      expect(await store.numbers.getByE164('+319091234567')).toBeUndefined();
+    });
+
+    it('hands out copies and deletes a number once, freeing its E.164', async () => {
+      const { store } = await fresh();
+      const c = await store.customers.create(customer);
+      const n = await store.numbers.create(serviceNumber(c.id, '+319091234567'));
+      n.tariff!.perMinuteCents = 1;
+      expect((await store.numbers.get(n.id))?.tariff?.perMinuteCents).toBe(80);
+      expect(await store.numbers.delete(n.id)).toBe(true);
+      expect(await store.numbers.delete(n.id)).toBe(false);
+      expect(await store.numbers.get(n.id)).toBeUndefined();
+      expect(await store.numbers.getByE164(n.e164)).toBeUndefined();
+      expect(await store.numbers.list(c.id)).toEqual([]);
+      await expect(store.numbers.create(serviceNumber(c.id, '+319091234567'))).resolves.toBeDefined();
+    });
+  });
+
+  describe(`${name}: plans and their versions`, () => {
+    it('creates a plan without a live version and lists it per customer', async () => {
+      const { store } = await fresh();
+      const c1 = await store.customers.create(customer);
+      const c2 = await store.customers.create(customer);
+      const p = await store.plans.create({ customerId: c1.id, name: 'Hoofdnummer' });
+      const q = await store.plans.create({ customerId: c2.id, name: 'Storingslijn' });
+      expect(p).toMatchObject({ customerId: c1.id, name: 'Hoofdnummer' });
+      expect(p).not.toHaveProperty('liveVersion');
+      expect(await store.plans.get(p.id)).toEqual(p);
+      expect(await store.plans.get(randomUUID())).toBeUndefined();
+      expect(await store.plans.list(c1.id)).toEqual([p]);
+      expect((await store.plans.list()).map((x) => x.id).sort()).toEqual([p.id, q.id].sort());
+      expect(await store.plans.listVersions(p.id)).toEqual([]);
+      const err = await store.plans.create({ customerId: randomUUID(), name: 'x' }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ field: 'customerId' });
+    });
+
+    it('numbers versions 1, 2, 3 and keeps each document, author and note', async () => {
+      const { store } = await fresh();
+      const c = await store.customers.create(customer);
+      const p = await store.plans.create({ customerId: c.id, name: 'Hoofdnummer' });
+      const before = Date.now();
+      const v1 = await store.plans.addVersion(p.id, planDoc('welkom-v1'), 'beheerder:tok-1', 'eerste versie');
+      const v2 = await store.plans.addVersion(p.id, planDoc('welkom-v2'), 'platform');
+      expect(v1).toEqual({ planId: p.id, version: 1, plan: planDoc('welkom-v1'), createdAt: v1.createdAt, createdBy: 'beheerder:tok-1', note: 'eerste versie' });
+      expect(v1.createdAt).toBeGreaterThanOrEqual(before);
+      expect(v2).toMatchObject({ version: 2, plan: planDoc('welkom-v2'), createdBy: 'platform' });
+      expect(v2).not.toHaveProperty('note');
+      expect(await store.plans.getVersion(p.id, 1)).toEqual(v1);
+      expect(await store.plans.getVersion(p.id, 2)).toEqual(v2);
+      expect(await store.plans.getVersion(p.id, 3)).toBeUndefined();
+      expect(await store.plans.getVersion(p.id, 0)).toBeUndefined();
+      expect(await store.plans.listVersions(p.id)).toEqual([v1, v2]);
+      // Adding a version does not make it live.
+      expect((await store.plans.get(p.id))?.liveVersion).toBeUndefined();
+    });
+
+    it('hands out distinct version numbers to simultaneous saves from two instances', async () => {
+      const { store, peer } = await fresh();
+      const other = await peer();
+      const c = await store.customers.create(customer);
+      const p = await store.plans.create({ customerId: c.id, name: 'Druk' });
+      const saved = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? other : store).plans.addVersion(p.id, planDoc(`v${i}`), 'platform')),
+      );
+      expect(saved.map((v) => v.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect((await store.plans.listVersions(p.id)).map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    });
+
+    it('refuses a version for a plan that does not exist', async () => {
+      const { store } = await fresh();
+      const err = await store.plans.addVersion(randomUUID(), planDoc('x'), 'platform').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConflictError);
+      expect(err).toMatchObject({ field: 'planId' });
+    });
+
+    it('makes a version live, and an earlier one again, but never one that does not exist', async () => {
+      const { store } = await fresh();
+      const c = await store.customers.create(customer);
+      const p = await store.plans.create({ customerId: c.id, name: 'Hoofdnummer' });
+      await store.plans.addVersion(p.id, planDoc('v1'), 'platform');
+      await store.plans.addVersion(p.id, planDoc('v2'), 'platform');
+      expect(await store.plans.setLive(p.id, 2)).toEqual({ ...p, liveVersion: 2 });
+      expect(await store.plans.setLive(p.id, 1)).toEqual({ ...p, liveVersion: 1 });
+      expect(await store.plans.get(p.id)).toEqual({ ...p, liveVersion: 1 });
+      for (const bad of [3, 0, -1, 1.5]) {
+        const err = await store.plans.setLive(p.id, bad).catch((e: unknown) => e);
+        expect(err, String(bad)).toBeInstanceOf(ConflictError);
+        expect(err).toMatchObject({ field: 'version' });
+      }
+      expect((await store.plans.get(p.id))?.liveVersion).toBe(1);
+      expect(await store.plans.setLive(randomUUID(), 1)).toBeUndefined();
+    });
+
+    it('hands out copies of plan documents', async () => {
+      const { store } = await fresh();
+      const c = await store.customers.create(customer);
+      const p = await store.plans.create({ customerId: c.id, name: 'Hoofdnummer' });
+      const doc = planDoc('welkom') as { name: string };
+      const v = await store.plans.addVersion(p.id, doc, 'platform');
+      doc.name = 'changed after saving';
+      (v.plan as { name: string }).name = 'changed after reading';
+      expect((await store.plans.getVersion(p.id, 1))?.plan).toEqual(planDoc('welkom'));
+    });
+
+    it('deletes a plan with its versions, and numbers that used it lose their planId', async () => {
+      const { store } = await fresh();
+      const c = await store.customers.create(customer);
+      const p = await store.plans.create({ customerId: c.id, name: 'Weg' });
+      const kept = await store.plans.create({ customerId: c.id, name: 'Blijft' });
+      await store.plans.addVersion(p.id, planDoc('v1'), 'platform');
+      const uses = await store.numbers.create(serviceNumber(c.id, '+319091234567', { planId: p.id }));
+      const other = await store.numbers.create(serviceNumber(c.id, '+319097654321', { planId: kept.id }));
+      expect(await store.plans.delete(p.id)).toBe(true);
+      expect(await store.plans.delete(p.id)).toBe(false);
+      expect(await store.plans.get(p.id)).toBeUndefined();
+      expect(await store.plans.listVersions(p.id)).toEqual([]);
+      expect(await store.plans.getVersion(p.id, 1)).toBeUndefined();
+      expect(await store.plans.list(c.id)).toEqual([kept]);
+      const unlinked = await store.numbers.get(uses.id);
+      expect(unlinked).toEqual({ ...uses, planId: undefined });
+      expect(unlinked).not.toHaveProperty('planId');
+      expect(await store.numbers.get(other.id)).toEqual(other);
+      // A number record changed by the cascade can still be updated.
+      await expect(store.numbers.update(uses.id, { planId: kept.id })).resolves.toMatchObject({ planId: kept.id });
+    });
+  });
+
+  describe(`${name}: deleting a customer with numbers and plans`, () => {
+    it('deletes its numbers (freeing them) and its plans with their versions, and nothing of others', async () => {
+      const { store } = await fresh();
+      const gone = await store.customers.create({ ...customer, name: 'Weg BV' });
+      const kept = await store.customers.create({ ...customer, name: 'Blijft BV' });
+      const goneP = await store.plans.create({ customerId: gone.id, name: 'Weg' });
+      const keptP = await store.plans.create({ customerId: kept.id, name: 'Blijft' });
+      await store.plans.addVersion(goneP.id, planDoc('v1'), 'platform');
+      await store.plans.addVersion(keptP.id, planDoc('v1'), 'platform');
+      const goneN = await store.numbers.create(serviceNumber(gone.id, '+319091234567', { planId: goneP.id }));
+      const keptN = await store.numbers.create(serviceNumber(kept.id, '+318001234', { type: '0800', tariff: undefined, planId: keptP.id }));
+
+      expect(await store.customers.delete(gone.id)).toBe(true);
+
+      expect(await store.numbers.get(goneN.id)).toBeUndefined();
+      expect(await store.numbers.getByE164(goneN.e164)).toBeUndefined();
+      expect(await store.numbers.list()).toEqual([keptN]);
+      expect(await store.plans.get(goneP.id)).toBeUndefined();
+      expect(await store.plans.listVersions(goneP.id)).toEqual([]);
+      expect(await store.plans.list()).toEqual([keptP]);
+      expect(await store.plans.listVersions(keptP.id)).toHaveLength(1);
+      // The number can be given to another customer.
+      await expect(store.numbers.create(serviceNumber(kept.id, goneN.e164))).resolves.toMatchObject({ customerId: kept.id });
     });
   });
 

@@ -55,15 +55,20 @@ describe('redis store: keys and scripts', () => {
       await store.counters.hit('auth-fail:192.0.2.1', 60_000);
       await store.counters.setFlag('blocked:192.0.2.1', 60_000);
       await store.counters.raiseIfHigher('nc:n', 1, 60_000);
+      const plan = await store.plans.create({ customerId: c.id, name: 'Hoofdnummer' });
+      await store.plans.addVersion(plan.id, { name: 'Hoofdnummer' }, 'platform');
+      await store.numbers.create({ customerId: c.id, e164: '+318001234', type: '0800', status: 'active', planId: plan.id });
 
       const keys = await raw.keys(`${FILE_PREFIX}*`);
       const ours = keys.filter((k) => k.startsWith(prefix));
-      expect(ours.length).toBeGreaterThanOrEqual(12);
+      expect(ours.length).toBeGreaterThanOrEqual(20);
       expect((await raw.keys('*')).filter((k) => !k.startsWith(FILE_PREFIX))).toEqual([]);
 
       expect(await neighbour.customers.list()).toEqual([]);
       expect(await neighbour.accounts.getByUsername('1001')).toBeUndefined();
       expect(await neighbour.leases.count(`account:${a.id}`)).toBe(0);
+      expect(await neighbour.numbers.getByE164('+318001234')).toBeUndefined();
+      expect(await neighbour.plans.list()).toEqual([]);
       expect(await neighbour.counters.hasFlag('blocked:192.0.2.1')).toBe(false);
     } finally {
       raw.disconnect();
