@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { ConfigError, describeConfig, loadConfig, LOG_LEVELS, type Config } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
 import { runEngine } from './engine.js';
+import { registerPlanCommand } from './plan.js';
 import { startContactSuite } from './start.js';
 
 /** The `contactsuite` command. Errors for people go to stderr as plain text; logs are pino JSON on stdout. */
@@ -86,5 +87,7 @@ program
     const width = Math.max(...rows.map((r) => r.name.length));
     for (const r of rows) process.stdout.write(`${r.name.padEnd(width)}  ${(r.value || '-').padEnd(24)}  (${r.source})\n`);
   });
+
+registerPlanCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => fail(`contactsuite: ${(err as Error).message}`));

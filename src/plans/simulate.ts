@@ -1,0 +1,140 @@
+import type { Tariff } from '../numbers/NumberTypes.js';
+import type { CallChannel, ForwardResult } from './CallChannel.js';
+import { callEnded, compilePlan, startCall, type CallEnd, type CompileOptions, type PathEntry } from './machine.js';
+import type { ForwardTarget } from './nodes/forward.js';
+import type { Plan } from './schema.js';
+
+/**
+ * The plan simulator: runs a plan through its real machine on a scripted CallChannel, without
+ * SIP or media, and reports the path and what the caller would hear. Used by
+ * `contactsuite plan simulate` and by admins checking a plan before publishing it.
+ */
+
+export interface SimulationScript {
+  /** The moment the call comes in. */
+  at: Date;
+  /** Keys the caller presses, one per menu attempt in order; '' (or none left) lets the menu time out. */
+  dtmf?: string[];
+  /** Accounts or numbers that answer busy / do not answer / fail; everyone else answers. */
+  busy?: string[];
+  noAnswer?: string[];
+  failing?: string[];
+  /** The called number's tariff; announced first. */
+  tariff?: Tariff;
+  /** Seconds of simulated time each prompt takes (the clock moves on while the caller listens). */
+  promptSeconds?: number;
+  /** Stop a plan that loops through more nodes than this (a caller who never gives up). */
+  maxNodes?: number;
+}
+
+/** One thing that happened on the simulated call, in order. */
+export type SimulationStep =
+  | { kind: 'hear'; prompt: string }
+  | { kind: 'press'; key: string | undefined }
+  | { kind: 'ring'; target: string; result: ForwardResult }
+  | { kind: 'hangup'; cause: string };
+
+export interface SimulationResult {
+  path: PathEntry[];
+  /** Every prompt the caller hears, in order. */
+  heard: string[];
+  steps: SimulationStep[];
+  end?: CallEnd;
+  tariffAnnouncementEndedAt?: number;
+  /** True when maxNodes stopped the call. */
+  truncated: boolean;
+}
+
+function targetName(to: ForwardTarget): string {
+  return 'account' in to ? to.account : to.number;
+}
+
+/** A CallChannel that answers from the script and advances a simulated clock. */
+class ScriptedChannel implements CallChannel {
+  readonly steps: SimulationStep[] = [];
+  private clock: number;
+  private readonly keys: string[];
+
+  constructor(private readonly script: SimulationScript) {
+    this.clock = script.at.getTime();
+    this.keys = [...(script.dtmf ?? [])];
+  }
+
+  now(): Date {
+    return new Date(this.clock);
+  }
+
+  private hear(prompts: string[]): void {
+    for (const prompt of prompts) this.steps.push({ kind: 'hear', prompt });
+    this.clock += prompts.length * (this.script.promptSeconds ?? 2) * 1000;
+  }
+
+  async play(prompts: string[]): Promise<void> {
+    this.hear(prompts);
+  }
+
+  async collect(opts: { prompts: string[]; timeoutMs: number }): Promise<string | undefined> {
+    this.hear(opts.prompts);
+    const key = this.keys.shift() || undefined;
+    if (key === undefined) this.clock += opts.timeoutMs;
+    this.steps.push({ kind: 'press', key });
+    return key;
+  }
+
+  async forward(to: ForwardTarget, opts: { ringTimeoutMs: number }): Promise<ForwardResult> {
+    const target = targetName(to);
+    const has = (list?: string[]): boolean => list?.includes(target) ?? false;
+    const result: ForwardResult = has(this.script.busy) ? 'busy' : has(this.script.noAnswer) ? 'noanswer' : has(this.script.failing) ? 'failed' : 'answered';
+    if (result === 'noanswer') this.clock += opts.ringTimeoutMs;
+    this.steps.push({ kind: 'ring', target, result });
+    return result;
+  }
+
+  async hangup(cause: string): Promise<void> {
+    this.steps.push({ kind: 'hangup', cause });
+  }
+}
+
+export async function simulatePlan(plan: Plan, script: SimulationScript, options: CompileOptions): Promise<SimulationResult> {
+  const channel = new ScriptedChannel(script);
+  const actor = startCall(compilePlan(plan, options), channel, script.tariff);
+  const maxNodes = script.maxNodes ?? 100;
+  let truncated = false;
+  const sub = actor.subscribe((snap) => {
+    if (snap.status === 'active' && snap.context.path.length > maxNodes) {
+      truncated = true;
+      actor.send({ type: 'CALLER_HUNGUP' });
+    }
+  });
+  const out = await callEnded(actor);
+  sub.unsubscribe();
+  return {
+    path: out.path,
+    heard: channel.steps.flatMap((s) => (s.kind === 'hear' ? [s.prompt] : [])),
+    steps: channel.steps,
+    end: out.end,
+    tariffAnnouncementEndedAt: out.tariffAnnouncementEndedAt,
+    truncated,
+  };
+}
+
+/** 'YYYY-MM-DD HH:MM:SS' in `timeZone` (sv-SE formats dates the ISO way). */
+function localTime(ms: number, timeZone: string): string {
+  return new Date(ms).toLocaleString('sv-SE', { timeZone });
+}
+
+/** The simulation as lines for people: the path (times in `timeZone`), then what the caller hears and does. */
+export function formatSimulation(result: SimulationResult, timeZone = 'Europe/Amsterdam'): string[] {
+  const lines = [`path (${timeZone}):`];
+  for (const p of result.path) lines.push(`  ${localTime(p.enteredAt, timeZone)}  ${p.node} (${p.type})${p.outcome ? ` -> ${p.outcome}` : ''}`);
+  if (result.tariffAnnouncementEndedAt !== undefined) lines.push(`tariff announcement ended ${localTime(result.tariffAnnouncementEndedAt, timeZone)}: charging starts`);
+  lines.push('caller:');
+  for (const s of result.steps) {
+    if (s.kind === 'hear') lines.push(`  hears   ${s.prompt}`);
+    else if (s.kind === 'press') lines.push(s.key === undefined ? '  presses nothing (timeout)' : `  presses ${s.key}`);
+    else if (s.kind === 'ring') lines.push(`  rings   ${s.target}: ${s.result}`);
+    else lines.push(`  hangup  (${s.cause})`);
+  }
+  lines.push(`end: ${result.end ?? 'unknown'}${result.truncated ? ' (stopped: the plan kept looping)' : ''}`);
+  return lines;
+}
