@@ -1,6 +1,6 @@
 /** The child processes a benchmark runs: the engine through the CLI, and its peak memory. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitForPort } from '../cli/waitForPort.js';
@@ -35,4 +35,19 @@ export async function startEngine(opts: { sipPort: number; controlPort: number; 
   );
   await waitForPort('127.0.0.1', opts.controlPort, 10_000, exited(engine, 'the engine'));
   return engine;
+}
+
+/** The repository root (benchmarks run from dist/bench). */
+export const REPO = join(DIST, '..');
+
+/**
+ * Append one benchmark's section to docs/benchmarks.md (created with its title when missing).
+ * Append only: every benchmark writes its own sections to this file.
+ */
+export function appendBenchmarkSection(section: string): string {
+  const file = join(REPO, 'docs', 'benchmarks.md');
+  mkdirSync(join(REPO, 'docs'), { recursive: true });
+  if (!existsSync(file)) writeFileSync(file, '# Benchmarks\n\nFigures recorded by the `npm run bench:*` scripts, newest last. Each run appends a section.\n');
+  appendFileSync(file, section);
+  return file;
 }

@@ -14,7 +14,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,7 @@ import { AuthThrottle } from '../sip/security.js';
 import { MemoryStore } from '../store/MemoryStore.js';
 import { SecretBox } from '../store/secrets.js';
 import { freePort } from './ports.js';
-import { exited, peakMiB, startEngine } from './processes.js';
+import { appendBenchmarkSection, exited, peakMiB, startEngine } from './processes.js';
 import { exitMeaning, runSipp, scenario } from './sipp.js';
 
 interface BenchOptions {
@@ -71,7 +71,6 @@ interface Figures {
 const SECRET = 'bench-register';
 const FULL_RATES = [1000, 2000, 3000, 4000, 5000, 6000, 7500, 10000];
 const QUICK_RATES = [100, 200];
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const REALM = 'bench.contactsuite';
 
 const username = (i: number, n: number): string => `user${String(i).padStart(Math.max(4, String(n - 1).length), '0')}`;
@@ -344,12 +343,7 @@ function record(f: Figures, opts: BenchOptions): string {
     `Steps: ${steps}.`,
     '',
   ].join('\n');
-  const file = join(REPO, 'docs', 'benchmarks.md');
-  mkdirSync(join(REPO, 'docs'), { recursive: true });
-  if (!existsSync(file)) writeFileSync(file, '# Benchmarks\n\nFigures recorded by the `npm run bench:*` scripts, newest last. Each run appends a section.\n');
-  // Append only: other benchmarks write their own sections to this file.
-  appendFileSync(file, section);
-  return file;
+  return appendBenchmarkSection(section);
 }
 
 async function main(): Promise<void> {

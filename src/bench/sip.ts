@@ -11,12 +11,11 @@
  * --rates 250,500,…, --step-seconds N, --no-record.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort } from './ports.js';
-import { DIST, exited, peakMiB, startEngine } from './processes.js';
+import { appendBenchmarkSection, DIST, exited, peakMiB, startEngine } from './processes.js';
 import { exitMeaning, runSipp, scenario, startSipp } from './sipp.js';
 
 type AppKind = 'uas' | 'b2bua';
@@ -65,7 +64,6 @@ interface AppFigures {
 const SECRET = 'cymru';
 const FULL_RATES = [250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2500, 3000, 3500, 4000];
 const QUICK_RATES = [50, 100];
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 function parseOptions(argv: string[]): BenchOptions {
   const value = (flag: string): string | undefined => {
@@ -291,15 +289,7 @@ function record(results: AppFigures[], opts: BenchOptions): string {
     'UAS, ~500 calls/s B2BUA, p99 near 4 ms at 400 calls/s, ~425 MiB server + app.',
     '',
   ].join('\n');
-  const file = join(REPO, 'docs', 'benchmarks.md');
-  if (!existsSync(file)) {
-    writeFileSync(
-      file,
-      '# SIP benchmarks\n\nFigures from `npm run bench:sip` (src/bench/sip.ts), newest last. Each run appends a section.\n',
-    );
-  }
-  appendFileSync(file, section);
-  return file;
+  return appendBenchmarkSection(section);
 }
 
 async function main(): Promise<void> {

@@ -2,15 +2,15 @@ import type { Tariff } from './NumberTypes.js';
 
 /**
  * The tariff announcement of a 090x/18xy number as a list of prompt ids of the default Dutch
- * prompt set (prompts/nl/), spoken in the order of describeTariffDutch(): "Dit gesprek kost
- * 80 cent per minuut, plus 10 cent starttarief, met een maximum van 8 euro per gesprek."
+ * prompt set (prompts/nl/): "Dit gesprek kost 80 cent per minuut, plus een starttarief van
+ * 10 cent, met een maximum van 8 euro per gesprek." describeTariffDutch() gives the written form.
  * By Dutch rules (ACM) this announcement is free for the caller: charging starts when it ends.
  */
 export function tariffAnnouncementPrompts(t: Tariff): string[] {
   const out = ['nl/tarief-intro'];
   if (t.perCallCents !== undefined) out.push(...amountPrompts(t.perCallCents), 'nl/per-gesprek');
   if (t.perMinuteCents !== undefined) out.push(...amountPrompts(t.perMinuteCents), 'nl/per-minuut');
-  if (t.startFeeCents) out.push(...amountPrompts(t.startFeeCents), 'nl/starttarief');
+  if (t.startFeeCents) out.push('nl/starttarief', ...amountPrompts(t.startFeeCents));
   if (t.maxPerCallCents !== undefined) out.push('nl/maximum', ...amountPrompts(t.maxPerCallCents), 'nl/per-gesprek');
   return out;
 }

@@ -9,7 +9,7 @@ const WORDS: Record<string, string> = {
   'nl/euro': 'euro',
   'nl/per-minuut': 'per minuut',
   'nl/per-gesprek': 'per gesprek',
-  'nl/starttarief': 'starttarief',
+  'nl/starttarief': 'plus een starttarief van',
   'nl/maximum': 'met een maximum van',
 };
 const spoken = (ids: string[]) => ids.map((id) => WORDS[id] ?? id.replace('nl/getallen/', '')).join(' ');
@@ -34,7 +34,7 @@ describe('the tariff announcement in prompts', () => {
 
   it('follows the written announcement: price, start fee, maximum', () => {
     const t = { perMinuteCents: 80, startFeeCents: 10, maxPerCallCents: 800 };
-    expect(spoken(tariffAnnouncementPrompts(t))).toBe('Dit gesprek kost 80 cent per minuut 10 cent starttarief met een maximum van 8 euro per gesprek');
+    expect(spoken(tariffAnnouncementPrompts(t))).toBe('Dit gesprek kost 80 cent per minuut plus een starttarief van 10 cent met een maximum van 8 euro per gesprek');
     expect(describeTariffDutch(t)).toBe('Dit gesprek kost 80 cent per minuut, plus 10 cent starttarief, met een maximum van 8 euro per gesprek.');
   });
 

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Regenerates the default prompt set in prompts/{nl,en}/ (see prompts/README.md).
+# Needs espeak-ng and sox (Debian: apt-get install -y espeak-ng sox). Output: 8 kHz mono A-law WAV,
+# the format the embedded media engine plays without resampling. Deterministic: espeak-ng is
+# deterministic and sox runs without dither (-D), so a rerun reproduces the committed files.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=prompts
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+say() { # lang id text
+  local lang=$1 id=$2 text=$3
+  mkdir -p "$OUT/$lang/$(dirname "$id")"
+  espeak-ng -v "$lang" -s 150 -w "$TMP/raw.wav" "$text"
+  sox -D -V1 "$TMP/raw.wav" -r 8000 -c 1 -e a-law "$OUT/$lang/$id.wav"
+}
+
+beep() { # lang
+  mkdir -p "$OUT/$1"
+  sox -D -V1 -n -r 8000 -c 1 -e a-law "$OUT/$1/beep.wav" synth 0.4 sine 1000 vol 0.5
+}
+
+# Dutch
+say nl welkom "Welkom."
+say nl menu-keuze "Kies 1 voor verkoop, kies 2 voor support."
+say nl gesloten "Wij zijn op dit moment gesloten. Bel ons gerust tijdens onze openingstijden."
+say nl ongeldige-keuze "Dit is geen geldige keuze."
+say nl geen-keuze "U heeft geen keuze gemaakt."
+say nl doorverbinden "U wordt doorverbonden."
+say nl niet-in-dienst "Dit nummer is niet in gebruik."
+say nl bezet "Alle lijnen zijn bezet. Probeer het later nog eens."
+say nl niet-bereikbaar "Wij zijn op dit moment niet bereikbaar."
+say nl tot-ziens "Tot ziens."
+say nl tarief-intro "Dit gesprek kost"
+say nl cent "cent"
+say nl euro "euro"
+say nl per-minuut "per minuut"
+say nl per-gesprek "per gesprek"
+say nl starttarief "plus een starttarief van"
+say nl maximum "met een maximum van"
+# Numbers 21-99 are spoken units first with "en" between: vijf-en-tachtig (src/numbers/tariffAnnouncement.ts).
+say nl getallen/en "en"
+beep nl
+
+# English (same ids, so a plan switches language by prompt directory)
+say en welkom "Welcome."
+say en menu-keuze "Press 1 for sales, press 2 for support."
+say en gesloten "We are closed at the moment. Please call us during our opening hours."
+say en ongeldige-keuze "That is not a valid choice."
+say en geen-keuze "You did not make a choice."
+say en doorverbinden "Please hold while we connect you."
+say en niet-in-dienst "This number is not in service."
+say en bezet "All lines are busy. Please try again later."
+say en niet-bereikbaar "We cannot be reached at the moment."
+say en tot-ziens "Goodbye."
+say en tarief-intro "This call costs"
+say en cent "cents"
+say en euro "euros"
+say en per-minuut "per minute"
+say en per-gesprek "per call"
+say en starttarief "plus a connection fee of"
+say en maximum "with a maximum of"
+beep en
+
+NUMBERS="$(seq 0 20) 30 40 50 60 70 80 90 100"
+for n in $NUMBERS; do
+  say nl "getallen/$n" "$n"
+  say en "getallen/$n" "$n"
+done

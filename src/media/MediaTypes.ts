@@ -1,0 +1,99 @@
+/**
+ * The seam between call logic and media: shaped like drachtio-fsmrf's MediaServer/Endpoint so a
+ * FreeSWITCH adapter can implement the same interface as the embedded RTP engine
+ * (src/media/embedded/).
+ */
+
+/** A media server makes endpoints (one RTP stream each) from a remote SDP offer. */
+export interface MediaServer {
+  /**
+   * Answer `remoteSdp` with a new endpoint; the answer is `endpoint.localSdp`.
+   * Rejects with a NoCommonCodecError (SIP 488) when the offer has no codec we support.
+   */
+  createEndpoint(opts: CreateEndpointOptions): Promise<Endpoint>;
+  /** Destroy every endpoint and release all ports and sockets. */
+  close(): Promise<void>;
+}
+
+export interface CreateEndpointOptions {
+  /** The far end's SDP offer. */
+  remoteSdp: string;
+}
+
+export interface PlayOptions {
+  signal?: AbortSignal;
+}
+
+export interface PlayResult {
+  /** Audio time actually sent (seconds). */
+  playbackSeconds: number;
+}
+
+export interface PlayCollectOptions {
+  /** Prompt(s) played (again on each try) until the first digit. */
+  file: string | string[];
+  /** Fewest digits accepted. */
+  min: number;
+  /** Most digits collected; collection ends when reached. */
+  max: number;
+  /** Attempts before giving up with no digits (default 1). */
+  tries?: number;
+  /** Time allowed after the prompt ends, and between digits. */
+  timeoutMs: number;
+  /** Digits that end collection, e.g. '#'. */
+  terminators?: string;
+  signal?: AbortSignal;
+}
+
+export interface PlayCollectResult {
+  /** The digits collected ('' when none within the tries). */
+  digits: string;
+  /** The terminator that ended collection, if one did. */
+  terminator?: string;
+}
+
+export interface RecordOptions {
+  /** Hard limit on the recording length. */
+  maxSeconds: number;
+  /** Stop after this much silence (after speech or from the start). */
+  silenceMs?: number;
+  /** DTMF digits that stop the recording, e.g. '#'. */
+  terminators?: string;
+  signal?: AbortSignal;
+}
+
+export interface RecordResult {
+  seconds: number;
+  terminator?: string;
+}
+
+export interface DtmfEvent {
+  /** '0'–'9', '*', '#', 'A'–'D'. */
+  digit: string;
+  durationMs: number;
+}
+
+/** One RTP stream towards one far end (one call leg). */
+export interface Endpoint {
+  readonly id: string;
+  /** Our SDP answer (or re-answer after modify). */
+  readonly localSdp: string;
+  /** Apply a new remote SDP (re-INVITE): new address, codec, or hold (sendonly/inactive: we stop sending). */
+  modify(remoteSdp: string): Promise<void>;
+  play(file: string | string[], opts?: PlayOptions): Promise<PlayResult>;
+  playCollect(opts: PlayCollectOptions): Promise<PlayCollectResult>;
+  record(file: string, opts: RecordOptions): Promise<RecordResult>;
+  /** Relay audio and DTMF both ways between this endpoint and `other`. */
+  bridge(other: Endpoint): Promise<void>;
+  unbridge(): Promise<void>;
+  /** Send RFC 4733 telephone-events for each digit. */
+  sendDtmf(digits: string): Promise<void>;
+  on(ev: 'dtmf', fn: (d: DtmfEvent) => void): this;
+  on(ev: 'destroy', fn: (reason: string) => void): this;
+  once(ev: 'dtmf', fn: (d: DtmfEvent) => void): this;
+  once(ev: 'destroy', fn: (reason: string) => void): this;
+  off(ev: 'dtmf', fn: (d: DtmfEvent) => void): this;
+  off(ev: 'destroy', fn: (reason: string) => void): this;
+  /** Idempotent; rejects pending play/collect/record with a MediaAbortError. */
+  destroy(): Promise<void>;
+}
