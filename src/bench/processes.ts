@@ -28,9 +28,11 @@ export async function startEngine(opts: { sipPort: number; controlPort: number; 
   const cli = join(DIST, 'cli', 'main.js');
   if (!existsSync(cli)) throw new Error(`${cli} not found: run "npm run build" first`);
   const sip = ['--sip', `udp:127.0.0.1:${opts.sipPort}`, ...(opts.tcp ? ['--sip', `tcp:127.0.0.1:${opts.sipPort}`] : [])];
+  // BENCH_ENGINE_PROFILE=DIR writes a V8 CPU profile of the engine there (on SIGTERM/exit).
+  const prof = process.env.BENCH_ENGINE_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_ENGINE_PROFILE] : [];
   const engine = spawn(
     process.execPath,
-    [cli, 'engine', ...sip, '--control', `127.0.0.1:${opts.controlPort}`, '--secret', opts.secret, '--log-level', 'warn'],
+    [...prof, cli, 'engine', ...sip, '--control', `127.0.0.1:${opts.controlPort}`, '--secret', opts.secret, '--log-level', 'warn'],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   await waitForPort('127.0.0.1', opts.controlPort, 10_000, exited(engine, 'the engine'));

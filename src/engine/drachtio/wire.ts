@@ -6,11 +6,24 @@ export const uuid = randomUUID;
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
+/**
+ * Random bytes drawn from a 4 KiB pool refilled from the CSPRNG: tags and branches stay
+ * unguessable (a guessed tag lets an attacker forge a BYE) without a randomBytes() call per
+ * message on the hot path.
+ */
+const POOL_SIZE = 4096;
+let pool = randomBytes(POOL_SIZE);
+let poolAt = 0;
+
 /** A random token of `n` alphanumerics (tags, branch suffixes). */
 export function token(n = 12): string {
-  const b = randomBytes(n);
+  if (poolAt + n > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    poolAt = 0;
+  }
   let s = '';
-  for (let i = 0; i < n; i++) s += ALNUM[b[i] % 62];
+  for (let i = 0; i < n; i++) s += ALNUM[pool[poolAt + i] % 62];
+  poolAt += n;
   return s;
 }
 

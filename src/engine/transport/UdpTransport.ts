@@ -37,13 +37,21 @@ export class UdpTransport {
     (this.local as { port: number }).port = addr.port;
   }
 
+  /**
+   * Send a datagram. UDP gives no delivery report, and a send error (e.g. an unreachable
+   * network) is only logged: the transaction's timers handle a lost message either way. So no
+   * promise or closure per datagram on the hot path.
+   */
   send(data: Buffer, to: Peer): Promise<void> {
     const socket = this.socket;
     if (!socket) return Promise.reject(new Error('udp transport closed'));
-    return new Promise((resolve, reject) => {
-      socket.send(data, to.port, stripBrackets(to.host), (err) => (err ? reject(err) : resolve()));
-    });
+    socket.send(data, to.port, stripBrackets(to.host), this.onSent);
+    return SENT;
   }
+
+  private readonly onSent = (err: Error | null): void => {
+    if (err) this.logger.debug({ err: err.message }, 'udp send failed');
+  };
 
   async close(): Promise<void> {
     const s = this.socket;
@@ -51,6 +59,8 @@ export class UdpTransport {
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 }
+
+const SENT: Promise<void> = Promise.resolve();
 
 export function stripBrackets(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
