@@ -37,6 +37,14 @@ export interface Config {
   authThrottle: { maxFailures: number; blockSeconds: number };
   /** The SIP trunk external calls leave through; unset: external calls get 503. */
   trunk?: { uri: string; username?: string; password?: string };
+  /** Call plan files (YAML), loaded at start and reloaded on change; addressable as planId 'file:<basename>'. */
+  dialplansDir: string;
+  /** The prompt set the media engine plays from ('nl/welkom' → <promptsDir>/nl/welkom.wav). */
+  promptsDir: string;
+  /** Seed the demo customer, accounts 201/202 and the number 0909 123 4567 at start (idempotent). */
+  demo: boolean;
+  /** Password of the demo accounts when they are created; unset: a random one, printed once in the start summary. */
+  demoPassword?: string;
 }
 
 /** Names of every variable loadConfig reads, in the order the docs and `contactsuite config` list them. */
@@ -64,6 +72,10 @@ export const CONFIG_VARIABLES = [
   'TRUNK_URI',
   'TRUNK_USERNAME',
   'TRUNK_PASSWORD',
+  'DIALPLANS_DIR',
+  'PROMPTS_DIR',
+  'DEMO',
+  'DEMO_PASSWORD',
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
@@ -74,6 +86,7 @@ export const SECRET_VARIABLES: ReadonlySet<ConfigVariable> = new Set([
   'ADMIN_TOKEN',
   'SECRETS_KEY',
   'TRUNK_PASSWORD',
+  'DEMO_PASSWORD',
 ]);
 
 export class ConfigError extends Error {
@@ -138,6 +151,10 @@ const RULES = {
   },
   TRUNK_USERNAME: { schema: z.string().min(1), allowed: 'a non-empty string', fallback: undefined },
   TRUNK_PASSWORD: { schema: z.string().min(1), allowed: 'a non-empty string', fallback: undefined },
+  DIALPLANS_DIR: { schema: z.string().min(1), allowed: 'a directory path', fallback: './dialplans' },
+  PROMPTS_DIR: { schema: z.string().min(1), allowed: 'a directory path', fallback: './prompts' },
+  DEMO: { schema: z.enum(['on', 'off']), allowed: 'on or off', fallback: 'on' },
+  DEMO_PASSWORD: { schema: z.string().min(8), allowed: 'a string of at least 8 characters', fallback: undefined },
 } satisfies Record<ConfigVariable, { schema: z.ZodType; allowed: string; fallback: string | undefined }>;
 
 type Parsed = { [K in ConfigVariable]: z.output<(typeof RULES)[K]['schema']> | undefined };
@@ -244,6 +261,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           },
         }
       : {}),
+    dialplansDir: p.DIALPLANS_DIR!,
+    promptsDir: p.PROMPTS_DIR!,
+    demo: p.DEMO === 'on',
+    ...(p.DEMO_PASSWORD !== undefined ? { demoPassword: p.DEMO_PASSWORD } : {}),
   };
 }
 
@@ -279,6 +300,10 @@ export function describeConfig(
     TRUNK_URI: config.trunk?.uri,
     TRUNK_USERNAME: config.trunk?.username,
     TRUNK_PASSWORD: config.trunk?.password,
+    DIALPLANS_DIR: config.dialplansDir,
+    PROMPTS_DIR: config.promptsDir,
+    DEMO: config.demo ? 'on' : 'off',
+    DEMO_PASSWORD: config.demoPassword,
   };
   return CONFIG_VARIABLES.map((name) => {
     const value = values[name];

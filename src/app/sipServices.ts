@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type Srf from 'drachtio-srf';
+import { createNumberCalls, type NumberCalls, type NumberCallsDeps } from '../calls/NumberCall.js';
 import type { Logger } from '../logger.js';
 import { createCallRouter, type TrunkConfig } from '../routing/callRouter.js';
 import { DigestAuth } from '../sip/digest.js';
@@ -24,6 +25,8 @@ export interface SipServicesDeps {
   secretKey: Buffer;
   settings: SipSettings;
   logger: Logger;
+  /** Calls to service numbers (media server, plan source, clock); unset: every INVITE goes to the phones' router. */
+  numberCalls?: Omit<NumberCallsDeps, 'store' | 'logger' | 'trunk'>;
 }
 
 /** srf middleware as srf.use() takes it (its typings say `next: Function`). */
@@ -35,7 +38,7 @@ type Middleware = (req: Srf.SrfRequest, res: Srf.SrfResponse, next: Function) =>
  * signed with a key derived from SECRETS_KEY, so any app instance verifies any other's nonce)
  * and one failed-authentication throttle per source address.
  */
-export function buildSipServices(deps: SipServicesDeps): { register: Middleware; invite: Middleware } {
+export function buildSipServices(deps: SipServicesDeps): { register: Middleware; invite: Middleware; numberCalls?: NumberCalls } {
   const { store, secrets, settings, logger } = deps;
   const digest = new DigestAuth({
     realm: settings.domain,
@@ -65,6 +68,13 @@ export function buildSipServices(deps: SipServicesDeps): { register: Middleware;
     logger: logger.child({ component: 'calls' }),
     ...(settings.trunk ? { trunk: settings.trunk } : {}),
   });
-  const invite: Middleware = (req, res, next) => void router(req, res, (err?: Error) => next(err));
-  return { register: (req, res, next) => void register(req, res, next), invite };
+  const phones: Middleware = (req, res, next) => void router(req, res, (err?: Error) => next(err));
+  // Calls to our service numbers first (not challenged: they come from the network), then phones.
+  const numberCalls = deps.numberCalls
+    ? createNumberCalls({ ...deps.numberCalls, store, logger, ...(settings.trunk ? { trunk: settings.trunk } : {}) })
+    : undefined;
+  const invite: Middleware = numberCalls
+    ? (req, res, next) => void numberCalls.middleware(req, res, () => phones(req, res, next))
+    : phones;
+  return { register: (req, res, next) => void register(req, res, next), invite, ...(numberCalls ? { numberCalls } : {}) };
 }

@@ -3,7 +3,8 @@ import type { Logger } from '../logger.js';
 import type { SecretBox } from '../store/secrets.js';
 import type { Store } from '../store/StoreTypes.js';
 import { answerOptions } from './options.js';
-import { buildSipServices, type SipSettings } from './sipServices.js';
+import type { NumberCalls } from '../calls/NumberCall.js';
+import { buildSipServices, type SipServicesDeps, type SipSettings } from './sipServices.js';
 
 export interface AppOptions {
   /** The drachtio control port: the embedded engine's or a real drachtio-server's. */
@@ -14,6 +15,8 @@ export interface AppOptions {
   /** The secrets key (SECRETS_KEY or the key file); digest nonces are signed with a key derived from it. */
   secretKey: Buffer;
   sip: SipSettings;
+  /** Run calls to service numbers (src/calls/); unset: INVITEs go to the phones' router only. */
+  numberCalls?: SipServicesDeps['numberCalls'];
 }
 
 export interface RunningApp {
@@ -22,6 +25,8 @@ export interface RunningApp {
   isConnected(): boolean;
   /** The SIP transports the server offers, as it announced them: `udp/127.0.0.1:5060`, … */
   sipHostports(): string[];
+  /** The service-number call runtime, when enabled. */
+  numberCalls?: NumberCalls;
   stop(): Promise<void>;
 }
 
@@ -48,7 +53,14 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
 
   // Handlers reach shared state through srf.locals, as drachtio-srf middleware conventionally does.
   srf.locals.store = opts.store;
-  const services = buildSipServices({ store: opts.store, secrets: opts.secrets, secretKey: opts.secretKey, settings: opts.sip, logger });
+  const services = buildSipServices({
+    store: opts.store,
+    secrets: opts.secrets,
+    secretKey: opts.secretKey,
+    settings: opts.sip,
+    logger,
+    ...(opts.numberCalls ? { numberCalls: opts.numberCalls } : {}),
+  });
   srf.use('options', answerOptions);
   srf.use('register', services.register);
   srf.use('invite', services.invite);
@@ -106,9 +118,12 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     srf,
     isConnected: () => connected,
     sipHostports: () => hostports,
+    ...(services.numberCalls ? { numberCalls: services.numberCalls } : {}),
     async stop() {
       if (stopping) return;
       stopping = true;
+      // BYE to every number call while the connection is still up.
+      await services.numberCalls?.close();
       const wasConnected = connected;
       connected = false;
       const closed = wasConnected ? waitForClose(srf, 1000) : Promise.resolve();

@@ -1,8 +1,13 @@
+import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { startApp, type RunningApp } from '../app/startApp.js';
 import type { Config } from '../config.js';
+import { describeDemo, seedDemo, writeDemoCredentials } from '../calls/demo.js';
+import { PlanSource } from '../calls/planSource.js';
 import { buildHttpServer } from '../http/server.js';
+import { EmbeddedMediaServer } from '../media/embedded/EmbeddedMediaServer.js';
 import type { Logger } from '../logger.js';
 import { openStore } from '../store/openStore.js';
 import { SecretBox, loadSecretKey } from '../store/secrets.js';
@@ -72,7 +77,22 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
       authThrottle: config.authThrottle,
       ...(config.trunk ? { trunk: config.trunk } : {}),
     };
-    const app: RunningApp = await startApp({ drachtio, logger, store, secrets, secretKey, sip: sipSettings });
+    // Calls to service numbers: plans from the store and from dialplans/, audio from the embedded media engine.
+    const plans = new PlanSource({ plans: store.plans, logger, dialplansDir: config.dialplansDir });
+    await plans.start();
+    stops.push(async () => plans.close());
+    const media = new EmbeddedMediaServer({
+      host: config.sip.host,
+      advertisedHost: mediaAddress(config.sip.host),
+      portMin: config.rtp.min,
+      portMax: config.rtp.max,
+      promptDir: config.promptsDir,
+      logger: logger.child({ component: 'media' }),
+    });
+    stops.push(() => media.close());
+    const demo = config.demo ? await seedDemo(store, secrets, config.demoPassword !== undefined ? { password: config.demoPassword } : {}) : undefined;
+
+    const app: RunningApp = await startApp({ drachtio, logger, store, secrets, secretKey, sip: sipSettings, numberCalls: { media, plans } });
     stops.push(() => app.stop());
 
     const http: FastifyInstance = buildHttpServer({
@@ -86,7 +106,13 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
 
     const sip = app.sipHostports().join(', ') || '(none announced)';
     const storeText = config.redisUrl ? 'redis' : 'memory';
-    const summary = `contactsuite listening: sip ${sip}; ${controlText}; http ${HTTP_HOST}:${config.httpPort}; store ${storeText}`;
+    const lines = [`contactsuite listening: sip ${sip}; ${controlText}; http ${HTTP_HOST}:${config.httpPort}; store ${storeText}`];
+    if (demo) {
+      const credentials = join(config.dataDir, 'demo-accounts.txt');
+      if (demo.createdAccounts.length) await writeDemoCredentials(demo, credentials, config.sipDomain);
+      lines.push(...describeDemo(demo, `${mediaAddress(config.sip.host)}:${config.sip.port}`, credentials));
+    }
+    const summary = lines.join('\n');
     logger.info(
       { sip: app.sipHostports(), control: `${drachtio.host}:${drachtio.port}`, http: `${HTTP_HOST}:${config.httpPort}`, store: storeText },
       'contactsuite started',
@@ -96,6 +122,16 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
     await stopAll();
     throw err;
   }
+}
+
+/** The address written in SDP: the SIP host, or for a wildcard bind this machine's first external IPv4 address. */
+function mediaAddress(host: string): string {
+  if (host !== '0.0.0.0' && host !== '::') return host;
+  for (const addrs of Object.values(networkInterfaces())) {
+    const v4 = addrs?.find((a) => a.family === 'IPv4' && !a.internal);
+    if (v4) return v4.address;
+  }
+  return '127.0.0.1';
 }
 
 /** The command line of the engine child: this same CLI (and, under tsx, the same loader flags). */

@@ -37,8 +37,12 @@ export class ChannelLimit {
   }
 
   /** Takes a slot on the account, or undefined when `limit` calls are already up. */
-  async acquire(accountId: string, limit: number): Promise<Lease | undefined> {
-    const key = accountKey(accountId);
+  acquire(accountId: string, limit: number): Promise<Lease | undefined> {
+    return this.acquireKey(accountKey(accountId), limit);
+  }
+
+  /** Takes a slot under any key, e.g. 'number:<id>' for a service number's calls. */
+  async acquireKey(key: string, limit: number): Promise<Lease | undefined> {
     const id = randomUUID();
     if (!(await this.leases.acquire(key, id, limit, this.ttlMs))) return undefined;
 

@@ -91,7 +91,7 @@ export function registrationProxy(r: Registration): string {
 }
 
 /** 'sip:alice@host' → 'alice' (undefined when the URI has no user part or does not parse). */
-function userOf(uri: string | undefined): string | undefined {
+export function userOf(uri: string | undefined): string | undefined {
   if (!uri) return undefined;
   try {
     return Srf.parseUri(uri)?.user;

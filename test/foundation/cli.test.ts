@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,6 +112,13 @@ describe('contactsuite CLI', () => {
     });
     try {
       await run.until('the summary line', () => run.stdout().includes('contactsuite listening'));
+      // The demo's SIP passwords go to a 0600 file, never to stdout where the logs go.
+      await run.until('the demo line', () => run.stdout().includes('demo accounts 201, 202 created'));
+      const credentials = join(dataDir, 'demo-accounts.txt');
+      expect(statSync(credentials).mode & 0o777).toBe(0o600);
+      const lines = readFileSync(credentials, 'utf8').trim().split('\n');
+      expect(lines.map((l) => l.split(' ')[0])).toEqual(['201@contactsuite.local', '202@contactsuite.local']);
+      for (const l of lines) expect(run.stdout()).not.toContain(l.split(' ')[1]);
       // The admin API is served: the platform token creates a customer.
       const created = await fetch(`http://127.0.0.1:${httpPort}/api/v1/customers`, {
         method: 'POST',

@@ -29,6 +29,8 @@ describe('quick start: start, create accounts through the API, register and call
         HTTP_PORT: String(httpPort),
         DATA_DIR: dataDir,
         ADMIN_TOKEN: TOKEN,
+        // The demo would take the usernames 201 and 202 this test creates through the API.
+        DEMO: 'off',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
