@@ -1,6 +1,6 @@
 /** The child processes a benchmark runs: the engine through the CLI, and its peak memory. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitForPort } from '../cli/waitForPort.js';
@@ -52,4 +52,24 @@ export function appendBenchmarkSection(section: string): string {
   if (!existsSync(file)) writeFileSync(file, '# Benchmarks\n\nFigures recorded by the `npm run bench:*` scripts, newest last. Each run appends a section.\n');
   appendFileSync(file, section);
   return file;
+}
+
+/** The p-th percentile of an ascending list (nearest rank); NaN when empty. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** SIPp's -trace_rtt samples (ms, ascending) for one rtd counter name, from the CSV it wrote in `dir`. */
+export function readRtt(dir: string, counter: string): number[] {
+  const file = readdirSync(dir).find((f) => f.endsWith('_rtt.csv'));
+  if (!file) return [];
+  return readFileSync(join(dir, file), 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(';'))
+    .filter((cols) => cols[2]?.trim() === counter)
+    .map((cols) => Number(cols[1]))
+    .filter((v) => Number.isFinite(v))
+    .sort((a, b) => a - b);
 }

@@ -26,7 +26,7 @@ import { AuthThrottle } from '../sip/security.js';
 import { MemoryStore } from '../store/MemoryStore.js';
 import { SecretBox } from '../store/secrets.js';
 import { freePort } from './ports.js';
-import { appendBenchmarkSection, exited, peakMiB, startEngine } from './processes.js';
+import { appendBenchmarkSection, exited, peakMiB, percentile, readRtt, startEngine } from './processes.js';
 import { exitMeaning, runSipp, scenario } from './sipp.js';
 
 interface BenchOptions {
@@ -159,11 +159,6 @@ async function startApp(controlPort: number, accounts: number, profileDir?: stri
   return app;
 }
 
-/** Percentile by nearest rank over sorted values. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-}
 
 /** One SIPp run of `rate` registrations per second for `seconds`. */
 async function drive(remote: string, injection: string, rate: number, seconds: number, rttDir?: string): Promise<StepResult> {
@@ -193,18 +188,6 @@ async function drive(remote: string, injection: string, rate: number, seconds: n
   return { rate, calls, successful: caller.successful, failed: caller.failed, achievedCps: caller.callRate, sippExit: caller.code, passed };
 }
 
-function readRtt(dir: string): number[] {
-  const file = readdirSync(dir).find((f) => f.endsWith('_rtt.csv'));
-  if (!file) return [];
-  return readFileSync(join(dir, file), 'utf8')
-    .split('\n')
-    .slice(1)
-    .map((line) => line.split(';'))
-    .filter((cols) => cols[2]?.trim() === 'register')
-    .map((cols) => Number(cols[1]))
-    .filter((v) => Number.isFinite(v))
-    .sort((a, b) => a - b);
-}
 
 /** The hottest functions (self time) of a V8 .cpuprofile, for the report. */
 function hottest(profileFile: string, top = 15): string[] {
@@ -270,7 +253,7 @@ async function bench(opts: BenchOptions): Promise<Figures> {
     const rttDir = join(work, 'rtt');
     mkdirSync(rttDir);
     const step = await drive(remote, injection, halfRate, opts.latencySeconds, rttDir);
-    const rtts = readRtt(rttDir);
+    const rtts = readRtt(rttDir, 'register');
     const latency: Latency = { rate: halfRate, samples: rtts.length, p50Ms: percentile(rtts, 50), p99Ms: percentile(rtts, 99), retransmitted: rtts.filter((v) => v >= 500).length, failed: step.failed };
     process.stdout.write(
       `  latency at ${halfRate} reg/s: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms over ${rtts.length} registrations ` +

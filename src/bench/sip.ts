@@ -11,11 +11,11 @@
  * --rates 250,500,…, --step-seconds N, --no-record.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
-import { appendBenchmarkSection, DIST, exited, peakMiB, startEngine } from './processes.js';
+import { appendBenchmarkSection, DIST, exited, peakMiB, percentile, readRtt, startEngine } from './processes.js';
 import { exitMeaning, runSipp, scenario, startSipp } from './sipp.js';
 
 type AppKind = 'uas' | 'b2bua';
@@ -107,11 +107,6 @@ async function startApp(kind: AppKind, controlPort: number, target?: string): Pr
   return app;
 }
 
-/** Percentile by nearest rank over sorted values. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 /** One SIPp caller run at `rate` for `seconds`, with a SIPp callee for the B2BUA. */
 async function drive(
@@ -156,18 +151,6 @@ async function drive(
   return { rate, calls, successful: caller.successful, failed: caller.failed, achievedCps: caller.callRate, sippExit: caller.code, passed };
 }
 
-function readRtt(dir: string): number[] {
-  const file = readdirSync(dir).find((f) => f.endsWith('_rtt.csv'));
-  if (!file) return [];
-  return readFileSync(join(dir, file), 'utf8')
-    .split('\n')
-    .slice(1)
-    .map((line) => line.split(';'))
-    .filter((cols) => cols[2]?.trim() === 'invite')
-    .map((cols) => Number(cols[1]))
-    .filter((v) => Number.isFinite(v))
-    .sort((a, b) => a - b);
-}
 
 /**
  * Engine and app are started afresh for every step: a step's figures (rate, latency, memory)
@@ -215,7 +198,7 @@ async function benchApp(kind: AppKind, opts: BenchOptions): Promise<AppFigures> 
   let halfRatePeakMiB: { engine: number; app: number } | undefined;
   try {
     const { result: step, peakMiB } = await withProcesses(kind, (remote, farPort) => drive(kind, remote, farPort, halfRate, opts.latencySeconds, rttDir));
-    const rtts = readRtt(rttDir);
+    const rtts = readRtt(rttDir, 'invite');
     latency = { rate: halfRate, samples: rtts.length, p50Ms: percentile(rtts, 50), p99Ms: percentile(rtts, 99), failed: step.failed };
     halfRatePeakMiB = peakMiB;
     process.stdout.write(`  ${kind} latency at ${halfRate} cps: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms over ${rtts.length} calls\n`);
