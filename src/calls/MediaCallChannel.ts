@@ -14,30 +14,11 @@ import { ForkError, forkCall, hangUp, type ForkOptions, type ForkTarget } from '
 import type { Store } from '../store/StoreTypes.js';
 
 /**
- * An offer made by answering a placeholder: the embedded engine creates endpoints from a remote
- * SDP only, so we hand it one that offers what we want to send (PCMA, PCMU, telephone-event) at
- * the discard port. The answer it builds is a valid offer for the callee; modify() with the
- * callee's answer then points the endpoint at the real far end. Nothing is sent before that:
- * an endpoint only sends while playing or bridged.
+ * A media endpoint that carries an SDP offer (its localSdp: PCMA, PCMU, telephone-event) until
+ * modify() with the callee's answer points it at the far end; it sends nothing before that.
  */
-const PLACEHOLDER_OFFER = [
-  'v=0',
-  'o=- 0 0 IN IP4 127.0.0.1',
-  's=-',
-  'c=IN IP4 127.0.0.1',
-  't=0 0',
-  'm=audio 9 RTP/AVP 8 0 101',
-  'a=rtpmap:8 PCMA/8000',
-  'a=rtpmap:0 PCMU/8000',
-  'a=rtpmap:101 telephone-event/8000',
-  'a=fmtp:101 0-16',
-  'a=sendrecv',
-  '',
-].join('\r\n');
-
-/** A media endpoint that carries an SDP offer (its localSdp) until modify() gives it the answer. */
 export function createOfferEndpoint(media: MediaServer): Promise<Endpoint> {
-  return media.createEndpoint({ remoteSdp: PLACEHOLDER_OFFER });
+  return media.createEndpoint({});
 }
 
 /** How a failed fork reads to a plan: busy, no answer (incl. timeout and cancel) or failure. */

@@ -4,20 +4,22 @@
  * (src/media/embedded/).
  */
 
-/** A media server makes endpoints (one RTP stream each) from a remote SDP offer. */
+/** A media server makes endpoints (one RTP stream each), answering a remote offer or offering. */
 export interface MediaServer {
   /**
-   * Answer `remoteSdp` with a new endpoint; the answer is `endpoint.localSdp`.
+   * With `remoteSdp`: answer it with a new endpoint; the answer is `endpoint.localSdp`.
    * Rejects with a NoCommonCodecError (SIP 488) when the offer has no codec we support.
+   * Without: a new endpoint whose `localSdp` is an offer (PCMA, PCMU, telephone-event); it sends
+   * nothing until `modify(answerSdp)` gives it the far end and the codec (the answer's first).
    */
-  createEndpoint(opts: CreateEndpointOptions): Promise<Endpoint>;
+  createEndpoint(opts?: CreateEndpointOptions): Promise<Endpoint>;
   /** Destroy every endpoint and release all ports and sockets. */
   close(): Promise<void>;
 }
 
 export interface CreateEndpointOptions {
-  /** The far end's SDP offer. */
-  remoteSdp: string;
+  /** The far end's SDP offer; omit it to make an offer instead (outbound legs). */
+  remoteSdp?: string;
 }
 
 export interface PlayOptions {
@@ -76,9 +78,12 @@ export interface DtmfEvent {
 /** One RTP stream towards one far end (one call leg). */
 export interface Endpoint {
   readonly id: string;
-  /** Our SDP answer (or re-answer after modify). */
+  /** Our SDP answer (or re-answer after modify), or our offer for an endpoint created without a remote SDP. */
   readonly localSdp: string;
-  /** Apply a new remote SDP (re-INVITE): new address, codec, or hold (sendonly/inactive: we stop sending). */
+  /**
+   * Apply a remote SDP: the answer to our offer (offer mode, first call), or a new offer
+   * (re-INVITE): new address, codec, or hold (sendonly/inactive: we stop sending).
+   */
   modify(remoteSdp: string): Promise<void>;
   play(file: string | string[], opts?: PlayOptions): Promise<PlayResult>;
   playCollect(opts: PlayCollectOptions): Promise<PlayCollectResult>;

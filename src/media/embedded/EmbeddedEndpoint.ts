@@ -20,7 +20,7 @@ import { decodeG711, rms, SAMPLES_PER_PACKET, SILENCE_BYTE, transcodeG711 } from
 import type { ClockParticipant, PacingClock } from './PacingClock.js';
 import type { PromptLibrary } from './PromptLibrary.js';
 import { decodeRtp, encodeRtp, type RtpPacket } from './rtp.js';
-import { buildAnswer, negotiate, type Negotiated } from './sdpNegotiation.js';
+import { acceptAnswer, awaitingAnswer, buildAnswer, buildOffer, negotiate, type MediaParams, type Negotiated } from './sdpNegotiation.js';
 import { digitToEvent, DtmfDetector, encodeTelephoneEvent } from './telephoneEvent.js';
 
 const { WaveFile } = wavefile;
@@ -79,11 +79,16 @@ interface Recording {
  * negotiated codec (PCMA/PCMU) and telephone-event payload type, and whatever it is sending now
  * (a prompt, DTMF, or audio relayed from a bridged endpoint). Prompts and DTMF are paced by the
  * server's shared clock; relayed audio goes out as it arrives.
+ *
+ * Made from a remote offer, it answers (localSdp is the answer). Made without one, it offers
+ * (localSdp is the offer) and sends nothing until modify() gives it the answer.
  */
 export class EmbeddedEndpoint extends EventEmitter implements Endpoint, ClockParticipant {
   readonly id = randomUUID();
   private sdp: string;
-  private neg: Negotiated;
+  private neg: MediaParams;
+  /** True from creation in offer mode until modify() applies the answer. */
+  private awaitingAnswer: boolean;
   private readonly sessionId = randomInt(1, 2 ** 47);
   private sdpVersion = 1;
 
@@ -110,10 +115,12 @@ export class EmbeddedEndpoint extends EventEmitter implements Endpoint, ClockPar
   /** Counters for tests and diagnostics. */
   readonly counters = { sent: 0, received: 0, sendErrors: 0 };
 
-  constructor(private readonly ctx: EndpointContext, negotiated: Negotiated) {
+  /** `negotiated` is the answered remote offer; without it the endpoint makes an offer. */
+  constructor(private readonly ctx: EndpointContext, negotiated?: Negotiated) {
     super();
-    this.neg = negotiated;
-    this.sdp = this.answer();
+    this.awaitingAnswer = negotiated === undefined;
+    this.neg = negotiated ?? awaitingAnswer();
+    this.sdp = negotiated ? this.answer(negotiated) : buildOffer(this.localAddress());
     ctx.socket.on('message', this.onMessage);
     ctx.socket.on('error', this.onSocketError);
   }
@@ -136,17 +143,36 @@ export class EmbeddedEndpoint extends EventEmitter implements Endpoint, ClockPar
 
   // ---- signalling ----------------------------------------------------------------------------
 
+  /** Whether this endpoint made an offer that has no answer yet. */
+  get offering(): boolean {
+    return this.awaitingAnswer;
+  }
+
+  /**
+   * The answer to our offer (offer mode, first call): sets the far end and the codec, and our
+   * offer stays the local description. Otherwise a new offer (re-INVITE), which we answer.
+   */
   async modify(remoteSdp: string): Promise<void> {
     this.assertAlive();
-    this.neg = negotiate(remoteSdp);
-    this.sdpVersion++;
-    this.sdp = this.answer();
+    if (this.awaitingAnswer) {
+      this.neg = acceptAnswer(remoteSdp);
+      this.awaitingAnswer = false;
+    } else {
+      const n = negotiate(remoteSdp);
+      this.neg = n;
+      this.sdpVersion++;
+      this.sdp = this.answer(n);
+    }
     // Coming off hold the far end may have been silent for long: restart the no-RTP timer.
     this.lastRxMs = performance.now();
   }
 
-  private answer(): string {
-    return buildAnswer(this.neg, { host: this.ctx.host, port: this.ctx.port, sessionId: this.sessionId, version: this.sdpVersion });
+  private answer(n: Negotiated): string {
+    return buildAnswer(n, this.localAddress());
+  }
+
+  private localAddress(): { host: string; port: number; sessionId: number; version: number } {
+    return { host: this.ctx.host, port: this.ctx.port, sessionId: this.sessionId, version: this.sdpVersion };
   }
 
   // ---- play ----------------------------------------------------------------------------------

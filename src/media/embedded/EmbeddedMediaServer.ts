@@ -35,15 +35,18 @@ export class EmbeddedMediaServer implements MediaServer {
     this.advertisedHost = opts.advertisedHost ?? opts.host;
     this.logger = opts.logger;
     this.pool = new PortPool(opts.portMin, opts.portMax);
-    this.prompts = new PromptLibrary(opts.promptDir);
+    this.prompts = new PromptLibrary(opts.promptDir, opts.customPromptDir);
     this.rtpTimeoutMs = opts.rtpTimeoutMs ?? DEFAULT_RTP_TIMEOUT_MS;
     this.silenceThreshold = opts.silenceThreshold ?? DEFAULT_SILENCE_THRESHOLD;
   }
 
-  /** Answers `remoteSdp`; rejects with NoCommonCodecError (488) or PortRangeExhaustedError. */
-  async createEndpoint(opts: CreateEndpointOptions): Promise<EmbeddedEndpoint> {
+  /**
+   * Answers `remoteSdp`, or without one makes an offer (see EmbeddedEndpoint); rejects with
+   * NoCommonCodecError (488) or PortRangeExhaustedError.
+   */
+  async createEndpoint(opts: CreateEndpointOptions = {}): Promise<EmbeddedEndpoint> {
     if (this.closed) throw new MediaAbortError('server-close');
-    const negotiated = negotiate(opts.remoteSdp);
+    const negotiated = opts.remoteSdp === undefined ? undefined : negotiate(opts.remoteSdp);
     const { socket, port } = await this.bindSocket();
     if (this.closed) {
       socket.close();
@@ -69,7 +72,10 @@ export class EmbeddedMediaServer implements MediaServer {
     );
     this.endpoints.set(ep.id, ep);
     this.startWatchdog();
-    this.logger.debug({ endpoint: ep.id, port, codec: negotiated.codec, remote: `${negotiated.remoteHost}:${negotiated.remotePort}` }, 'media endpoint created');
+    this.logger.debug(
+      negotiated ? { endpoint: ep.id, port, codec: negotiated.codec, remote: `${negotiated.remoteHost}:${negotiated.remotePort}` } : { endpoint: ep.id, port, offer: true },
+      'media endpoint created',
+    );
     return ep;
   }
 

@@ -14,6 +14,8 @@ export interface EmbeddedMediaServerOptions {
   logger: Logger;
   /** Where relative prompt names resolve ('nl/welkom' → <promptDir>/nl/welkom.wav). */
   promptDir: string;
+  /** Where uploaded prompts live: 'custom/<customer>/<id>' → <customPromptDir>/custom/<customer>/<id>.wav. */
+  customPromptDir?: string;
   /** An endpoint whose far end sends no RTP for this long is destroyed ('rtp-timeout'). Default 60000. */
   rtpTimeoutMs?: number;
   /** Received audio below this RMS level (0–32768) counts as silence when recording. Default 500. */

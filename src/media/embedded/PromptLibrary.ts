@@ -26,12 +26,21 @@ interface CachedPrompt {
 export class PromptLibrary {
   private readonly cache = new Map<string, Promise<CachedPrompt>>();
 
-  constructor(private readonly promptDir: string) {}
+  /**
+   * @param promptDir the shipped prompt set ('nl/welkom' → <promptDir>/nl/welkom.wav)
+   * @param customDir where customers' uploads live ('custom/<customer>/<id>' → <customDir>/custom/<customer>/<id>.wav)
+   */
+  constructor(
+    private readonly promptDir: string,
+    private readonly customDir?: string,
+  ) {}
 
-  /** 'nl/welkom' → <promptDir>/nl/welkom.wav; absolute paths and names with an extension are kept. */
+  /** A prompt id to its file; absolute paths and names with an extension are kept. */
   resolve(file: string): string {
     const withExt = extname(file) ? file : `${file}.wav`;
-    return isAbsolute(withExt) ? withExt : join(this.promptDir, withExt);
+    if (isAbsolute(withExt)) return withExt;
+    if (this.customDir && withExt.startsWith('custom/')) return join(this.customDir, withExt);
+    return join(this.promptDir, withExt);
   }
 
   /** The prompt as 8 kHz linear PCM. */
