@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check CI runs: type check, lint, and the vitest suite (which drives real SIPp and
-# redis-server on 127.0.0.1). Does its own set-up: the Debian packages sip-tester (sipp) and
-# redis-server when missing (as root; otherwise it says what to install), and node dependencies
+# redis-server on 127.0.0.1). Does its own set-up: the Debian packages sip-tester (sipp),
+# redis-server, sox and libsox-fmt-mp3 when missing (as root; otherwise it says what to install), and node dependencies
 # when node_modules is missing or older than the lockfile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v sipp >/dev/null 2>&1 || missing+=(sip-tester)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# sox with MP3 support converts uploaded prompts (src/prompts/convertPrompt.ts).
+command -v sox >/dev/null 2>&1 || missing+=(sox)
+dpkg -s libsox-fmt-mp3 >/dev/null 2>&1 || missing+=(libsox-fmt-mp3)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "scripts/test.sh: missing ${missing[*]}; install with: sudo apt-get install -y ${missing[*]}" >&2

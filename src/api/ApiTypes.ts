@@ -12,6 +12,11 @@ export interface ApiDeps {
   logger: Logger;
   /** Where phones register, returned with each account so a person can configure a phone. */
   sip: { domain: string; port: number };
+  /**
+   * Root of the prompts the media engine plays (DATA_DIR/prompts; default ./data/prompts):
+   * uploads go to <promptsDir>/custom/<customerId>/<promptId>.wav.
+   */
+  promptsDir?: string;
 }
 
 /** What a resource's routes use. */

@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import { CustomPrompts } from '../prompts/CustomPrompts.js';
 import { accountRoutes } from './accounts.js';
 import type { ApiContext, ApiDeps } from './ApiTypes.js';
 import { Authenticator } from './auth.js';
@@ -7,6 +9,7 @@ import { ApiError } from './errors.js';
 import { numberRoutes } from './numbers.js';
 import { buildOpenApi } from './openapi.js';
 import { planRoutes } from './plans.js';
+import { describePromptAudio, promptRoutes, servePromptAudio } from './prompts.js';
 import { serveRoutes } from './route.js';
 import { tokenRoutes } from './tokens.js';
 
@@ -14,7 +17,7 @@ export type { ApiDeps } from './ApiTypes.js';
 
 /**
  * The admin REST API (register it with `{ prefix: '/api/v1' }`): customers, SIP accounts, API
- * tokens, service numbers and call plans, bearer-authenticated, with its OpenAPI 3.1 document at
+ * tokens, service numbers, call plans and uploaded prompts, bearer-authenticated, with its OpenAPI 3.1 document at
  * `openapi.json` (no auth).
  */
 export function apiPlugin(deps: ApiDeps): FastifyPluginAsync {
@@ -31,6 +34,7 @@ export function apiPlugin(deps: ApiDeps): FastifyPluginAsync {
       ...tokenRoutes(ctx),
       ...numberRoutes(ctx),
       ...planRoutes(ctx),
+      ...promptRoutes(ctx, new CustomPrompts(deps.promptsDir ?? join('data', 'prompts'))),
     ];
     const auth = new Authenticator(deps.store, deps.platformToken || undefined);
 
@@ -48,7 +52,9 @@ export function apiPlugin(deps: ApiDeps): FastifyPluginAsync {
     });
     app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not_found' }));
 
+    servePromptAudio(app);
     const document = buildOpenApi(routes, { prefix: app.prefix, version: '1' });
+    describePromptAudio(document, app.prefix);
     app.get('/openapi.json', async () => document);
     serveRoutes(app, routes, (req) => auth.authenticate(req));
   };

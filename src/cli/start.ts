@@ -81,12 +81,15 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
     const plans = new PlanSource({ plans: store.plans, logger, dialplansDir: config.dialplansDir });
     await plans.start();
     stops.push(async () => plans.close());
+    // Uploaded prompts (API) live under DATA_DIR/prompts/custom/<customer>/; plans name them 'custom/…'.
+    const customPromptsDir = join(config.dataDir, 'prompts');
     const media = new EmbeddedMediaServer({
       host: config.sip.host,
       advertisedHost: mediaAddress(config.sip.host),
       portMin: config.rtp.min,
       portMax: config.rtp.max,
       promptDir: config.promptsDir,
+      customPromptDir: customPromptsDir,
       logger: logger.child({ component: 'media' }),
     });
     stops.push(() => media.close());
@@ -99,7 +102,14 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
       isEngineConnected: app.isConnected,
       store,
       logger,
-      api: { store, secrets, platformToken: config.adminToken, logger, sip: { domain: config.sipDomain, port: config.sip.port } },
+      api: {
+        store,
+        secrets,
+        platformToken: config.adminToken,
+        logger,
+        sip: { domain: config.sipDomain, port: config.sip.port },
+        promptsDir: customPromptsDir,
+      },
     });
     await http.listen({ host: HTTP_HOST, port: config.httpPort });
     stops.push(() => http.close());

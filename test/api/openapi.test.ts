@@ -52,6 +52,11 @@ const EXPECTED: [string, string][] = [
   ['post', '/api/v1/customers/{customerId}/tokens'],
   ['get', '/api/v1/customers/{customerId}/tokens'],
   ['delete', '/api/v1/customers/{customerId}/tokens/{tokenId}'],
+  ['post', '/api/v1/customers/{customerId}/prompts'],
+  ['get', '/api/v1/customers/{customerId}/prompts'],
+  ['get', '/api/v1/customers/{customerId}/prompts/{promptId}'],
+  ['get', '/api/v1/customers/{customerId}/prompts/{promptId}/audio'],
+  ['delete', '/api/v1/customers/{customerId}/prompts/{promptId}'],
   ['get', '/api/v1/openapi.json'],
 ];
 
