@@ -77,13 +77,28 @@ nodes:
   ophangen: { type: hangup }
 `;
 
+const FORWARD_OUT = `
+name: forward-out
+start: buiten
+nodes:
+  buiten:
+    type: forward
+    to: { number: "020 555 0100" }
+    ringTimeoutMs: 10000
+    onBusy: bezet
+    onNoAnswer: bezet
+    onFailure: bezet
+  bezet: { type: announcement, prompts: [nl/bezet], next: ophangen }
+  ophangen: { type: hangup }
+`;
+
 let rig: NumberRig;
 let audio: CallerAudio;
 
 beforeAll(async () => {
   rig = await startNumberRig(45000);
-  for (const [name, yaml] of Object.entries({ announce: ANNOUNCE, long: LONG, menu: MENU, schedule: SCHEDULE, forward: FORWARD })) rig.writePlan(name, yaml);
-  for (const name of ['announce', 'long', 'menu', 'schedule', 'forward', 'demo-0909']) await rig.planLoaded(name);
+  for (const [name, yaml] of Object.entries({ announce: ANNOUNCE, long: LONG, menu: MENU, schedule: SCHEDULE, forward: FORWARD, 'forward-out': FORWARD_OUT })) rig.writePlan(name, yaml);
+  for (const name of ['announce', 'long', 'menu', 'schedule', 'forward', 'forward-out', 'demo-0909']) await rig.planLoaded(name);
 }, 30_000);
 afterAll(() => rig.stop());
 beforeEach(async () => {
@@ -270,5 +285,18 @@ describe('forwarding from a plan', () => {
     expect(await rig.settled(n.id)).toEqual({ endpoints: 0, portsInUse: 0, leases: 0, active: 0 });
     const account = await rig.store.accounts.getByUsername('202');
     expect(await rig.store.leases.count(`account:${account!.id}`)).toBe(0);
+  }, 40_000);
+
+  it('forwards to an external number through the trunk, with the number in E.164', async () => {
+    const n = await rig.addNumber({ e164: '+31201110011', type: 'geographic', planId: 'file:forward-out' });
+    const trunk = await startSipp({ scenario: scenario('uas-answer-then-bye'), localPort: rig.trunkPort, calls: 1, timeoutMs: 20_000 });
+    const result = await rig.call('caller-wait-bye', '0201110011', audio.port);
+    expect(result.successful, describeRun(result)).toBe(1);
+    const atTrunk = await trunk.done;
+    expect(atTrunk.successful, describeRun(atTrunk)).toBe(1);
+    // The trunk was asked for the dialled number of the plan, normalized.
+    expect(atTrunk.messages).toMatch(/INVITE sip:\+31205550100@127\.0\.0\.1/);
+    expect(rig.ended.at(-1)).toMatchObject({ numberId: n.id, end: 'answered' });
+    expect(await rig.settled(n.id)).toEqual({ endpoints: 0, portsInUse: 0, leases: 0, active: 0 });
   }, 40_000);
 });

@@ -125,10 +125,14 @@ export interface NumberRig {
   /** Waits (bounded) until no call, endpoint, port or lease of `numberId` is left. */
   settled(numberId: string): Promise<{ endpoints: number; portsInUse: number; leases: number; active: number }>;
   stop(): Promise<void>;
+  /** The trunk's port: external numbers go to sip:<number>@127.0.0.1:<trunkPort>. */
+  trunkPort: number;
 }
 
 export async function startNumberRig(portMin: number): Promise<NumberRig> {
   const { engine, srf, sipPort } = await startEngineWithApp({ secret: 'numbers-test' });
+  // Where the trunk is: a SIPp UAS a test starts on this port when it needs the trunk.
+  const trunkPort = await freePort();
   const logger = process.env.E2E_LOG_LEVEL ? createLogger(process.env.E2E_LOG_LEVEL, 'app') : silentLogger();
   const store = new MemoryStore();
   const secretKey = randomBytes(32);
@@ -144,7 +148,12 @@ export async function startNumberRig(portMin: number): Promise<NumberRig> {
     store,
     secrets,
     secretKey,
-    settings: { domain: 'contactsuite.test', register: { minExpires: 60, maxExpires: 3600 }, authThrottle: { maxFailures: 10, blockSeconds: 300 } },
+    settings: {
+      domain: 'contactsuite.test',
+      register: { minExpires: 60, maxExpires: 3600 },
+      authThrottle: { maxFailures: 10, blockSeconds: 300 },
+      trunk: { uri: `sip:127.0.0.1:${trunkPort}` },
+    },
     logger,
     numberCalls: { media, plans, now: () => now, onCallEnded: (s) => ended.push(s) },
   });
@@ -164,6 +173,7 @@ export async function startNumberRig(portMin: number): Promise<NumberRig> {
   });
 
   const rig: NumberRig = {
+    trunkPort,
     store,
     media,
     calls: services.numberCalls!,
