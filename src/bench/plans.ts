@@ -33,7 +33,7 @@ import type { PacingStats } from '../media/embedded/EmbeddedMediaServerTypes.js'
 import { MemoryStore } from '../store/MemoryStore.js';
 import { SecretBox } from '../store/secrets.js';
 import { freePort } from './ports.js';
-import { appendBenchmarkSection, exited, peakMiB, REPO, startEngine } from './processes.js';
+import { appendBenchmarkSection, exited, peakMiB, REPO, startEngine, waitForReady } from './processes.js';
 import { exitMeaning, runSipp } from './sipp.js';
 
 const SECRET = 'cymru';
@@ -322,17 +322,7 @@ function cpuSeconds(pid: number | undefined): number {
 async function startAppProcess(controlPort: number): Promise<ChildProcess> {
   const self = fileURLToPath(import.meta.url);
   const app = fork(self, ['--app', '--control', `127.0.0.1:${controlPort}`, '--secret', SECRET], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the plan app did not connect to the engine within 15 s')), 15_000);
-    app.once('message', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    void exited(app, 'the plan app').then((why) => {
-      clearTimeout(timer);
-      reject(new Error(why));
-    });
-  });
+  await waitForReady(app, 'the plan app', 15_000);
   return app;
 }
 

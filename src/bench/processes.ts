@@ -73,3 +73,18 @@ export function readRtt(dir: string, counter: string): number[] {
     .filter((v) => Number.isFinite(v))
     .sort((a, b) => a - b);
 }
+
+/** Resolves when a forked app process reports ready (its first IPC message); rejects if it exits or times out. */
+export function waitForReady(child: ChildProcess, what: string, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not connect to the engine within ${timeoutMs / 1000} s`)), timeoutMs);
+    child.once('message', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    void exited(child, what).then((why) => {
+      clearTimeout(timer);
+      reject(new Error(why));
+    });
+  });
+}

@@ -26,7 +26,7 @@ import { AuthThrottle } from '../sip/security.js';
 import { MemoryStore } from '../store/MemoryStore.js';
 import { SecretBox } from '../store/secrets.js';
 import { freePort } from './ports.js';
-import { appendBenchmarkSection, exited, peakMiB, percentile, readRtt, startEngine } from './processes.js';
+import { appendBenchmarkSection, exited, peakMiB, percentile, readRtt, startEngine, waitForReady } from './processes.js';
 import { exitMeaning, runSipp, scenario } from './sipp.js';
 
 interface BenchOptions {
@@ -145,17 +145,7 @@ async function startApp(controlPort: number, accounts: number, profileDir?: stri
       execArgv: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
     },
   );
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the registrar app did not connect to the engine within 30 s')), 30_000);
-    app.once('message', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    void exited(app, 'the registrar app').then((why) => {
-      clearTimeout(timer);
-      reject(new Error(why));
-    });
-  });
+  await waitForReady(app, 'the registrar app', 30_000);
   return app;
 }
 

@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
-import { appendBenchmarkSection, DIST, exited, peakMiB, percentile, readRtt, startEngine } from './processes.js';
+import { appendBenchmarkSection, DIST, exited, peakMiB, percentile, readRtt, startEngine, waitForReady } from './processes.js';
 import { exitMeaning, runSipp, scenario, startSipp } from './sipp.js';
 
 type AppKind = 'uas' | 'b2bua';
@@ -93,17 +93,7 @@ function parseOptions(argv: string[]): BenchOptions {
 async function startApp(kind: AppKind, controlPort: number, target?: string): Promise<ChildProcess> {
   const args = ['--control', `127.0.0.1:${controlPort}`, '--secret', SECRET, ...(target ? ['--target', target] : [])];
   const app = fork(join(DIST, 'bench', 'apps', `${kind}.js`), args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the ${kind} app did not connect to the engine within 10 s`)), 10_000);
-    app.once('message', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    void exited(app, `the ${kind} app`).then((why) => {
-      clearTimeout(timer);
-      reject(new Error(why));
-    });
-  });
+  await waitForReady(app, `the ${kind} app`, 10_000);
   return app;
 }
 
