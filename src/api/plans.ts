@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parsePlan, planJsonSchema, type Plan } from '../plans/schema.js';
+import { foreignPromptRefs } from '../prompts/planReferences.js';
 import { ConflictError, type PlanRecord, type PlanVersion, type Store } from '../store/StoreTypes.js';
 import type { ApiContext } from './ApiTypes.js';
 import type { Principal } from './auth.js';
@@ -66,12 +67,19 @@ function requireAdmin(p: Principal): void {
   if (p.role === 'gebruiker') throw forbidden('a gebruiker token has no access to call plans');
 }
 
-/** A valid plan document, or a 400 naming each problem under the body field 'plan'. */
-function validPlan(doc: unknown): { plan: Plan; warnings: { path: string; message: string }[] } {
+/**
+ * A valid plan document of this customer, or a 400 naming each problem under the body field
+ * 'plan' (including prompts uploaded by another customer).
+ */
+function validPlan(doc: unknown, customerId: string): { plan: Plan; warnings: { path: string; message: string }[] } {
   const result = parsePlan(doc);
   const prefixed = (issues: { path: string; message: string }[]): { path: string; message: string }[] =>
     issues.map((i) => ({ path: i.path === '' ? 'plan' : `plan.${i.path}`, message: i.message }));
   if (!result.ok) throw validationError(prefixed(result.errors));
+  const foreign = foreignPromptRefs(result.plan, customerId);
+  if (foreign.length) {
+    throw validationError(prefixed(foreign.map((f) => ({ path: f.path, message: `prompt "${f.ref}" is not one of this customer's prompts` }))));
+  }
   return { plan: result.plan, warnings: prefixed(result.warnings) };
 }
 
@@ -138,7 +146,7 @@ export function planRoutes(ctx: ApiContext): RouteDef[] {
       async handle({ principal, params, body }) {
         await visibleCustomer(store, principal, params.customerId);
         requireAdmin(principal);
-        const { plan, warnings } = validPlan(body.plan);
+        const { plan, warnings } = validPlan(body.plan, params.customerId);
         let record: PlanRecord;
         try {
           record = await store.plans.create({ customerId: params.customerId, name: body.name });
@@ -230,7 +238,7 @@ export function planRoutes(ctx: ApiContext): RouteDef[] {
       async handle({ principal, params, body }) {
         const record = await visiblePlan(store, principal, params.planId);
         requireAdmin(principal);
-        const { plan, warnings } = validPlan(body.plan);
+        const { plan, warnings } = validPlan(body.plan, record.customerId);
         const v = await addVersion(record.id, plan, authorOf(principal), body.note);
         log.info({ planId: record.id, version: v.version }, 'plan version saved');
         return { status: 201, body: { ...versionView(v, record), warnings } };
@@ -284,7 +292,7 @@ export function planRoutes(ctx: ApiContext): RouteDef[] {
         const earlier = await store.plans.getVersion(record.id, body.version);
         if (!earlier) throw noSuchVersion(body.version);
         // Checked again: a version saved under older rules must not go live if it no longer holds.
-        const { plan } = validPlan(earlier.plan);
+        const { plan } = validPlan(earlier.plan, record.customerId);
         // A copy, not a pointer back: the history keeps who restored what and when.
         const copy = await addVersion(record.id, plan, authorOf(principal), body.note ?? `restored from version ${body.version}`);
         const live = await makeLive(record.id, copy.version);

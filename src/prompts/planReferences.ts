@@ -17,3 +17,20 @@ export function currentVersions(plan: PlanRecord, versions: PlanVersion[]): Plan
   const live = plan.liveVersion ?? 0;
   return versions.filter((v) => v.version >= live);
 }
+
+/**
+ * Uploaded prompts a plan names that belong to another customer, with their paths in the
+ * document: a plan may only play its own customer's uploads ('custom/<customerId>/<id>').
+ */
+export function foreignPromptRefs(plan: unknown, customerId: string, path = ''): Array<{ path: string; ref: string }> {
+  if (typeof plan === 'string') {
+    const m = /^custom\/([^/]+)\//.exec(plan);
+    return m && m[1] !== customerId ? [{ path, ref: plan }] : [];
+  }
+  const join = (k: string | number) => (path === '' ? String(k) : `${path}.${k}`);
+  if (Array.isArray(plan)) return plan.flatMap((v, i) => foreignPromptRefs(v, customerId, join(i)));
+  if (plan !== null && typeof plan === 'object') {
+    return Object.entries(plan).flatMap(([k, v]) => foreignPromptRefs(v, customerId, join(k)));
+  }
+  return [];
+}

@@ -28,6 +28,24 @@ async function createPlan(customerId: string, token: string, extra: Record<strin
 }
 
 describe('plans: create, save versions, publish, restore', () => {
+  it("refuses a plan that plays another customer's uploaded prompt, naming where", async () => {
+    const a = await api.customerWithAdmin('A');
+    const b = await api.customerWithAdmin('B');
+    const own = await api.call('POST', `/api/v1/customers/${a.customerId}/plans`, {
+      token: a.adminToken,
+      body: { name: 'Eigen', plan: plan(`custom/${a.customerId}/welkom`) },
+    });
+    expect(own.status).toBe(201);
+    const res = await api.call('POST', `/api/v1/customers/${a.customerId}/plans`, {
+      token: a.adminToken,
+      body: { name: 'Geleend', plan: plan(`custom/${b.customerId}/welkom`) },
+    });
+    expect(res.status).toBe(400);
+    expect(issues(res.body)).toEqual([
+      { path: 'plan.nodes.welkom.prompts.0', message: `prompt "custom/${b.customerId}/welkom" is not one of this customer's prompts` },
+    ]);
+  });
+
   it('creates a plan with version 1 as a draft, saved by the calling token', async () => {
     const { customerId, adminToken } = await api.customerWithAdmin('A');
     const res = await api.call('POST', `/api/v1/customers/${customerId}/plans`, {
