@@ -28,13 +28,14 @@ export function apiPlugin(deps: ApiDeps): FastifyPluginAsync {
       sip: deps.sip,
       log: deps.logger.child({ component: 'api' }),
     };
+    const prompts = new CustomPrompts(deps.promptsDir ?? join('data', 'prompts'));
     const routes = [
-      ...customerRoutes(ctx),
+      ...customerRoutes(ctx, prompts),
       ...accountRoutes(ctx),
       ...tokenRoutes(ctx),
       ...numberRoutes(ctx),
       ...planRoutes(ctx),
-      ...promptRoutes(ctx, new CustomPrompts(deps.promptsDir ?? join('data', 'prompts'))),
+      ...promptRoutes(ctx, prompts),
     ];
     const auth = new Authenticator(deps.store, deps.platformToken || undefined);
 

@@ -1,3 +1,4 @@
+import type { CustomPrompts } from '../prompts/CustomPrompts.js';
 import { z } from 'zod';
 import type { Customer, Store } from '../store/StoreTypes.js';
 import type { ApiContext } from './ApiTypes.js';
@@ -48,7 +49,7 @@ export async function visibleCustomer(store: Store, p: Principal, customerId: st
   return customer;
 }
 
-export function customerRoutes(ctx: ApiContext): RouteDef[] {
+export function customerRoutes(ctx: ApiContext, prompts?: CustomPrompts): RouteDef[] {
   const { store, log } = ctx;
   return [
     defineRoute({
@@ -131,6 +132,8 @@ export function customerRoutes(ctx: ApiContext): RouteDef[] {
         // Tokens first: a token must never outlive the customer it speaks for.
         for (const token of await store.tokens.list(params.customerId)) await store.tokens.delete(token.id);
         if (!(await store.customers.delete(params.customerId))) throw notFound();
+        // Its uploaded prompts go with it.
+        await prompts?.deleteCustomer(params.customerId);
         log.info({ customerId: params.customerId }, 'customer deleted');
         return { status: 204 };
       },

@@ -95,6 +95,11 @@ export class CustomPrompts {
     });
   }
 
+  /** Remove every upload of a customer (the customer is being deleted). */
+  async deleteCustomer(customerId: string): Promise<void> {
+    await rm(this.customerDir(customerId), { recursive: true, force: true });
+  }
+
   private customerDir(customerId: string): string {
     return join(this.root, 'custom', safe('customer id', customerId));
   }

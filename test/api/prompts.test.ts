@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -116,6 +117,16 @@ describe('prompts: a beheerder uploads a meldtekst that plans can play', () => {
     expect(audio.status).toBe(200);
     expect(audio.headers['content-type']).toBe('audio/wav');
     expect(audio.raw.equals(await readFile(join(promptsDir, 'custom', customerId, `${id}.wav`)))).toBe(true);
+  });
+
+  it("removes a customer's uploaded prompts with the customer", async () => {
+    const { customerId, adminToken } = await customerWithAdmin('Opgeheven');
+    const res = await call('POST', uploadUrl(customerId, 'welkom'), { token: adminToken, audio: cdWav(), type: 'audio/wav' });
+    expect(res.status).toBe(201);
+    expect(existsSync(join(promptsDir, 'custom', customerId))).toBe(true);
+    const del = await call('DELETE', `/api/v1/customers/${customerId}`, { token: PLATFORM_TOKEN });
+    expect(del.status).toBe(204);
+    expect(existsSync(join(promptsDir, 'custom', customerId))).toBe(false);
   });
 
   it('takes an 8 kHz A-law WAV sent as application/octet-stream', async () => {
