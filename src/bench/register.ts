@@ -8,7 +8,8 @@
  * an injection file (REGISTER, 401, REGISTER with credentials, 200). All traffic stays on
  * 127.0.0.1; each SIPp run is bounded by call count and time.
  *
- * Flags: --quick (short smoke run, not recorded unless --record), --rates 1000,2000,…,
+ * Flags: --quick (short smoke run, not recorded unless --record), --refresh (count authenticated
+ * REGISTERs of phones that also refresh with their nonce), --rates 1000,2000,…,
  * --step-seconds N, --accounts N, --cpu-prof (profile the app process; the .cpuprofile is kept
  * and its hottest functions printed), --no-record.
  */
@@ -37,7 +38,15 @@ interface BenchOptions {
   record: boolean;
   quick: boolean;
   cpuProf: boolean;
+  /**
+   * Refresh mode: the rate counts authenticated REGISTERs, five per SIPp call (the registration
+   * after the challenge, then four refreshes reusing the nonce, as phones do).
+   */
+  refresh: boolean;
 }
+
+/** Authenticated REGISTERs per SIPp call in refresh mode (bench-register-refresh.xml). */
+const PER_REFRESH_CALL = 5;
 
 interface StepResult {
   rate: number;
@@ -97,6 +106,7 @@ function parseOptions(argv: string[]): BenchOptions {
     record: argv.includes('--record') || (!quick && !argv.includes('--no-record')),
     quick,
     cpuProf: argv.includes('--cpu-prof'),
+    refresh: argv.includes('--refresh'),
   };
 }
 
@@ -151,16 +161,19 @@ async function startApp(controlPort: number, accounts: number, profileDir?: stri
 
 
 /** One SIPp run of `rate` registrations per second for `seconds`. */
-async function drive(remote: string, injection: string, rate: number, seconds: number, rttDir?: string): Promise<StepResult> {
-  const calls = Math.max(1, Math.round(rate * seconds));
+async function drive(remote: string, injection: string, rate: number, seconds: number, rttDir?: string, refresh = false): Promise<StepResult> {
+  // In refresh mode `rate` counts authenticated REGISTERs; SIPp's rate counts calls.
+  const per = refresh ? PER_REFRESH_CALL : 1;
+  const callRate = Math.max(1, Math.round(rate / per));
+  const calls = Math.max(1, Math.round(callRate * seconds));
   const caller = await runSipp({
-    scenario: scenario('registrar/bench-register'),
+    scenario: scenario(refresh ? 'registrar/bench-register-refresh' : 'registrar/bench-register'),
     remote,
     localPort: await freePort(),
     calls,
-    rate,
+    rate: callRate,
     // A second's worth of registrations in progress; a slower registrar shows as a lower rate.
-    limit: Math.max(100, rate),
+    limit: Math.max(100, callRate),
     timeoutMs: seconds * 1000 + 20_000,
     trace: false,
     ...(rttDir ? { cwd: rttDir } : {}),
@@ -171,11 +184,11 @@ async function drive(remote: string, injection: string, rate: number, seconds: n
       ...(rttDir ? ['-trace_rtt', '-rtt_freq', '100'] : []),
     ],
   });
-  const passed = caller.code === 0 && caller.failed === 0 && caller.successful === calls && caller.callRate >= 0.95 * rate;
+  const passed = caller.code === 0 && caller.failed === 0 && caller.successful === calls && caller.callRate >= 0.95 * callRate;
   if (caller.code !== 0 && caller.code !== 1) {
     process.stderr.write(`  sipp exit ${caller.code} (${exitMeaning(caller.code)}): ${caller.stderr.slice(0, 500)}\n`);
   }
-  return { rate, calls, successful: caller.successful, failed: caller.failed, achievedCps: caller.callRate, sippExit: caller.code, passed };
+  return { rate, calls: calls * per, successful: caller.successful * per, failed: caller.failed * per, achievedCps: caller.callRate * per, sippExit: caller.code, passed };
 }
 
 
@@ -224,7 +237,7 @@ async function bench(opts: BenchOptions): Promise<Figures> {
     const steps: StepResult[] = [];
     let maxRate = 0;
     for (const rate of opts.rates) {
-      const step = await drive(remote, injection, rate, opts.stepSeconds);
+      const step = await drive(remote, injection, rate, opts.stepSeconds, undefined, opts.refresh);
       steps.push(step);
       process.stdout.write(
         `  ${String(rate).padStart(5)} reg/s: ${step.successful}/${step.calls} ok, ${step.failed} failed, ` +
@@ -242,7 +255,7 @@ async function bench(opts: BenchOptions): Promise<Figures> {
     const halfRate = Math.max(1, Math.round((maxRate || opts.rates[0] || 100) / 2));
     const rttDir = join(work, 'rtt');
     mkdirSync(rttDir);
-    const step = await drive(remote, injection, halfRate, opts.latencySeconds, rttDir);
+    const step = await drive(remote, injection, halfRate, opts.latencySeconds, rttDir, opts.refresh);
     const rtts = readRtt(rttDir, 'register');
     const latency: Latency = { rate: halfRate, samples: rtts.length, p50Ms: percentile(rtts, 50), p99Ms: percentile(rtts, 99), retransmitted: rtts.filter((v) => v >= 500).length, failed: step.failed };
     process.stdout.write(
@@ -304,10 +317,12 @@ function record(f: Figures, opts: BenchOptions): string {
     .join(', ');
   const section = [
     '',
-    `## ${when} UTC: registrations (npm run bench:register)${opts.quick ? ', quick smoke run' : ''}`,
+    `## ${when} UTC: ${opts.refresh ? 'authenticated re-registrations (npm run bench:register -- --refresh)' : 'registrations (npm run bench:register)'}${opts.quick ? ', quick smoke run' : ''}`,
     '',
     `Machine: ${machine()}. Engine and registrar app each in their own process, SIPp as the phones,`,
-    `all on the same machine. Each registration: REGISTER, 401, REGISTER with MD5 digest (qop=auth), 200;`,
+    opts.refresh
+      ? `all on the same machine. Rates count authenticated REGISTERs, each digest-verified (MD5, qop=auth, nonce-count replay check): per phone REGISTER, 401, REGISTER with digest, 200, then four refreshes reusing the nonce (nc 2-5), 200 each;`
+      : `all on the same machine. Each registration: REGISTER, 401, REGISTER with MD5 digest (qop=auth), 200;`,
     `MemoryStore with ${opts.accounts} accounts (AES-GCM encrypted passwords). Steps of ${opts.stepSeconds} s. Latency from SIPp -trace_rtt`,
     '(first REGISTER to 200, both round trips, 1 ms resolution).',
     '',
@@ -326,7 +341,9 @@ async function main(): Promise<void> {
     return;
   }
   const opts = parseOptions(argv);
-  process.stdout.write(`Registration benchmark: ${opts.accounts} accounts; rates ${opts.rates.join(', ')} reg/s; ${opts.stepSeconds} s per step\n`);
+  process.stdout.write(
+    `Registration benchmark${opts.refresh ? ' (refresh mode: authenticated REGISTERs, nonce reused)' : ''}: ${opts.accounts} accounts; rates ${opts.rates.join(', ')} reg/s; ${opts.stepSeconds} s per step\n`,
+  );
   const figures = await bench(opts);
   process.stdout.write(`\n${summary(figures, opts)}\n`);
   if (opts.record) process.stdout.write(`\nrecorded in ${record(figures, opts)}\n`);
