@@ -154,7 +154,6 @@ export class Core implements TransactionUser {
         return;
       }
     }
-    if (this.proxy.handleStrayResponse(inbound)) return;
     this.log.debug({ status: res.status, callId: res.get('call-id') }, 'response matched no transaction; dropped');
   }
 
@@ -192,7 +191,7 @@ export class Core implements TransactionUser {
       this.cdr('cdr:attempt', 'network', msg);
     }
     this.counters.requestsRouted++;
-    conn.send(this.requestFrame(inbound, txnId, '', true));
+    conn.send(this.networkFrame(inbound, txnId, '', true));
   }
 
   private trackIncoming(inc: Incoming): void {
@@ -255,7 +254,7 @@ export class Core implements TransactionUser {
     const txnId = uuid();
     const inc: Incoming = { txnId, txn, inbound, conn, method: msg.method, localTag: toTag, inDialog: d, finalSent: false, canceled: false };
     this.trackIncoming(inc);
-    conn.send(this.requestFrame(inbound, txnId, d.id, false));
+    conn.send(this.networkFrame(inbound, txnId, d.id));
   }
 
   /** ACK that no INVITE server transaction absorbed: the ACK for a 2xx (RFC 3261 §13.3.1.4). */
@@ -278,7 +277,7 @@ export class Core implements TransactionUser {
     }
     if (!d.conn || d.conn.closed) return;
     const txnId = initial ? d.inviteTxnId : uuid();
-    d.conn.send(this.requestFrame(inbound, txnId, d.id, false));
+    d.conn.send(this.networkFrame(inbound, txnId, d.id));
   }
 
   private networkCancel(inbound: Inbound, txn: ServerTransaction): void {
@@ -303,7 +302,7 @@ export class Core implements TransactionUser {
     const d = inc.dialog;
     if (d) this.removeDialog(d);
     this.cdr('cdr:stop', 'network', msg, 'call-canceled');
-    if (!inc.conn.closed) inc.conn.send(this.requestFrame(inbound, inc.txnId, d ? d.id : '', d === undefined));
+    if (!inc.conn.closed) inc.conn.send(this.networkFrame(inbound, inc.txnId, d ? d.id : '', d === undefined));
   }
 
   // ───────────────────────────── app frames ─────────────────────────────
@@ -639,7 +638,7 @@ export class Core implements TransactionUser {
     this.outgoing.set(txnId, out);
     const bytes = req.toBuffer();
     out.ctx = this.tl.sendRequest(req, peer, this.clientHandler(out));
-    conn.respond(msgId, `OK|application|${bytes.length}|${protocol}|${local.advertisedHost}|${local.port}|${timeOfDay()}|${txnId}|Msg sent:|\r\n${bytes.toString('utf8')}`);
+    conn.respond(msgId, this.sentEcho(bytes, protocol, local, txnId));
   }
 
   /** A request inside a dialog, ACK and PRACK included (spec §2.8, §2.9). */
@@ -684,7 +683,7 @@ export class Core implements TransactionUser {
     this.outgoing.set(txnId, out);
     const bytes = req.toBuffer();
     out.ctx = this.tl.sendRequest(req, d.peer, this.clientHandler(out));
-    conn.respond(msgId, `OK|application|${bytes.length}|${d.peer.protocol}|${local.advertisedHost}|${local.port}|${timeOfDay()}|${txnId}|Msg sent:|\r\n${bytes.toString('utf8')}`);
+    conn.respond(msgId, this.sentEcho(bytes, d.peer.protocol, local, txnId));
   }
 
   private appAck(conn: AppConnection, msgId: string, d: Dialog, m: SipMessage): void {
@@ -700,7 +699,7 @@ export class Core implements TransactionUser {
     const bytes = req.toBuffer();
     d.lastAck = { cseq: d.inviteCSeq, bytes };
     this.transports.send(bytes, d.peer).catch((err: Error) => this.log.debug({ err: err.message }, 'sending ACK failed'));
-    conn.respond(msgId, `OK|application|${bytes.length}|${d.peer.protocol}|${local.advertisedHost}|${local.port}|${timeOfDay()}|${uuid()}|Msg sent:|\r\n${bytes.toString('utf8')}`);
+    conn.respond(msgId, this.sentEcho(bytes, d.peer.protocol, local, uuid()));
     if (d.ackBye) {
       d.ackBye = false;
       this.teardown(d, 'ACK-BYE due to cancel race condition');
@@ -737,7 +736,7 @@ export class Core implements TransactionUser {
       }
     }, CANCEL_GUARD_MS);
     out.cancelGuard.unref();
-    conn.respond(msgId, `OK|application|${bytes.length}|${out.peer.protocol}|${out.local.advertisedHost}|${out.local.port}|${timeOfDay()}|${uuid()}|Msg sent:|\r\n${bytes.toString('utf8')}`);
+    conn.respond(msgId, this.sentEcho(bytes, out.peer.protocol, out.local, uuid()));
   }
 
   private sendCancel(out: Outgoing, cancel: SipMessage): void {
@@ -811,7 +810,7 @@ export class Core implements TransactionUser {
     }
     if (out.conn.closed) return;
     const dialogId = d?.id ?? out.inDialog?.id ?? '';
-    out.conn.send(this.responseFrame(inbound, out.txnId, dialogId));
+    out.conn.send(this.networkFrame(inbound, out.txnId, dialogId));
   }
 
   private establishUacDialog(d: Dialog, out: Outgoing, inbound: Inbound, confirm: boolean): void {
@@ -855,7 +854,7 @@ export class Core implements TransactionUser {
     if (out.inDialog && out.method === 'BYE') this.removeDialog(out.inDialog);
     if (out.conn.closed) return;
     const inbound: Inbound = { msg: res, source: out.peer, local: out.local, size: 0, receivedAt: Date.now() };
-    out.conn.send(this.responseFrame(inbound, out.txnId, out.dialog?.id ?? out.inDialog?.id ?? ''));
+    out.conn.send(this.networkFrame(inbound, out.txnId, out.dialog?.id ?? out.inDialog?.id ?? ''));
   }
 
   /** The engine ends a call by itself: BYE to the peer, and a copy to the app (spec §2.5). */
@@ -924,8 +923,11 @@ export class Core implements TransactionUser {
 
   // ───────────────────────────── frames, cdrs, addresses ─────────────────────────────
 
-  /** `sip|network|…` frame for a request from the network (spec §2.1 / §2.2). */
-  private requestFrame(inbound: Inbound, txnId: string, dialogId: string, isNew: boolean): string {
+  /**
+   * `sip|network|…` frame for a message from the network: a new request (spec §2.1, with the
+   * receivedOn tokens), or an in-dialog request or a response (§2.2, §2.3).
+   */
+  private networkFrame(inbound: Inbound, txnId: string, dialogId: string, isNew = false): string {
     const text = inbound.msg.toString();
     const s = inbound.source;
     const l = inbound.local;
@@ -933,10 +935,9 @@ export class Core implements TransactionUser {
     return `${uuid()}|sip|network|${Buffer.byteLength(text)}|${s.protocol}|${s.host}|${s.port}|${timeOfDay(inbound.receivedAt)}|${txnId}|${dialogId}${tail}\r\n${text}`;
   }
 
-  private responseFrame(inbound: Inbound, txnId: string, dialogId: string): string {
-    const text = inbound.msg.toString();
-    const s = inbound.source;
-    return `${uuid()}|sip|network|${Buffer.byteLength(text)}|${s.protocol}|${s.host}|${s.port}|${timeOfDay(inbound.receivedAt)}|${txnId}|${dialogId}|\r\n${text}`;
+  /** The reply to an app's request once it is on its way (spec §2.7): what was sent, from where. */
+  private sentEcho(bytes: Buffer, protocol: TransportProtocol, local: LocalTransport, txnId: string): string {
+    return `OK|application|${bytes.length}|${protocol}|${local.advertisedHost}|${local.port}|${timeOfDay()}|${txnId}|Msg sent:|\r\n${bytes.toString('utf8')}`;
   }
 
   private cdr(kind: 'cdr:attempt' | 'cdr:start' | 'cdr:stop', source: 'network' | 'application', msg: SipMessage, extra?: string): void {

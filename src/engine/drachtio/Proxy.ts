@@ -152,11 +152,6 @@ export class Proxy {
     return true;
   }
 
-  /** Responses to statelessly forwarded ACKs do not exist; nothing else is stray here. */
-  handleStrayResponse(_inbound: Inbound): boolean {
-    return false;
-  }
-
   private async forwardInDialog(inbound: Inbound, txn: ServerTransaction | undefined): Promise<void> {
     const msg = inbound.msg.clone();
     msg.removeFirstValue('route');
