@@ -88,3 +88,14 @@ export function waitForReady(child: ChildProcess, what: string, timeoutMs: numbe
     });
   });
 }
+
+/** One SIPp run at a target rate: what it achieved and whether the step passed. */
+export interface SippStep {
+  rate: number;
+  calls: number;
+  successful: number;
+  failed: number;
+  achievedCps: number;
+  sippExit: number;
+  passed: boolean;
+}

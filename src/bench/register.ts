@@ -27,7 +27,7 @@ import { AuthThrottle } from '../sip/security.js';
 import { MemoryStore } from '../store/MemoryStore.js';
 import { SecretBox } from '../store/secrets.js';
 import { freePort } from './ports.js';
-import { appendBenchmarkSection, exited, peakMiB, percentile, readRtt, startEngine, waitForReady } from './processes.js';
+import { type SippStep, appendBenchmarkSection, exited, peakMiB, percentile, readRtt, startEngine, waitForReady } from './processes.js';
 import { exitMeaning, runSipp, scenario } from './sipp.js';
 
 interface BenchOptions {
@@ -48,15 +48,7 @@ interface BenchOptions {
 /** Authenticated REGISTERs per SIPp call in refresh mode (bench-register-refresh.xml). */
 const PER_REFRESH_CALL = 5;
 
-interface StepResult {
-  rate: number;
-  calls: number;
-  successful: number;
-  failed: number;
-  achievedCps: number;
-  sippExit: number;
-  passed: boolean;
-}
+
 
 interface Latency {
   rate: number;
@@ -69,7 +61,7 @@ interface Latency {
 }
 
 interface Figures {
-  steps: StepResult[];
+  steps: SippStep[];
   /** Highest target rate with no failed registration and at least 95% of the target achieved. */
   maxRate: number;
   latency?: Latency;
@@ -161,7 +153,7 @@ async function startApp(controlPort: number, accounts: number, profileDir?: stri
 
 
 /** One SIPp run of `rate` registrations per second for `seconds`. */
-async function drive(remote: string, injection: string, rate: number, seconds: number, rttDir?: string, refresh = false): Promise<StepResult> {
+async function drive(remote: string, injection: string, rate: number, seconds: number, rttDir?: string, refresh = false): Promise<SippStep> {
   // In refresh mode `rate` counts authenticated REGISTERs; SIPp's rate counts calls.
   const per = refresh ? PER_REFRESH_CALL : 1;
   const callRate = Math.max(1, Math.round(rate / per));
@@ -234,7 +226,7 @@ async function bench(opts: BenchOptions): Promise<Figures> {
   let app: ChildProcess | undefined;
   try {
     app = await startApp(controlPort, opts.accounts, profileDir);
-    const steps: StepResult[] = [];
+    const steps: SippStep[] = [];
     let maxRate = 0;
     for (const rate of opts.rates) {
       const step = await drive(remote, injection, rate, opts.stepSeconds, undefined, opts.refresh);

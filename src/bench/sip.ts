@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
-import { appendBenchmarkSection, DIST, exited, peakMiB, percentile, readRtt, startEngine, waitForReady } from './processes.js';
+import { type SippStep, appendBenchmarkSection, DIST, exited, peakMiB, percentile, readRtt, startEngine, waitForReady } from './processes.js';
 import { exitMeaning, runSipp, scenario, startSipp } from './sipp.js';
 
 type AppKind = 'uas' | 'b2bua';
@@ -29,14 +29,7 @@ interface BenchOptions {
   quick: boolean;
 }
 
-interface StepResult {
-  rate: number;
-  calls: number;
-  successful: number;
-  failed: number;
-  achievedCps: number;
-  sippExit: number;
-  passed: boolean;
+interface StepResult extends SippStep {
   /** Peak RSS (VmHWM) of the fresh engine and app processes that ran this step. */
   peakMiB: { engine: number; app: number };
 }
