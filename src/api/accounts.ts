@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ConflictError, type Account, type NewAccount, type Store } from '../store/StoreTypes.js';
 import type { ApiContext } from './ApiTypes.js';
-import type { Principal } from './auth.js';
+import { ownOr404, type Principal } from './auth.js';
 import { CustomerParams, IdSchema, visibleCustomer } from './customers.js';
 import { conflict, forbidden, notFound } from './errors.js';
 import { defineRoute, type RouteDef } from './route.js';
@@ -61,9 +61,7 @@ export function generatePassword(): string {
 
 /** The account if the principal may see it; another customer's is a 404, never a 403. */
 async function visibleAccount(store: Store, p: Principal, accountId: string): Promise<Account> {
-  const account = await store.accounts.get(accountId);
-  if (!account || (p.role !== 'platform' && account.customerId !== p.customerId)) throw notFound();
-  return account;
+  return ownOr404(p, await store.accounts.get(accountId));
 }
 
 /** A gebruiker acts only on its own account; a colleague's account of the same customer is a 403. */

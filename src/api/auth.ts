@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { ApiToken, Store } from '../store/StoreTypes.js';
-import { ApiError } from './errors.js';
+import { ApiError, notFound } from './errors.js';
 
 /**
  * Who is calling. The platform (ADMIN_TOKEN) sees every customer; a beheerder everything of its
@@ -70,4 +70,10 @@ export class Authenticator {
 /** True when the principal may see this customer's data at all (otherwise it is a 404). */
 export function seesCustomer(p: Principal, customerId: string): boolean {
   return p.role === 'platform' || p.customerId === customerId;
+}
+
+/** A record of the principal's own customer, or a 404: another customer's data is invisible, not forbidden. */
+export function ownOr404<T extends { customerId: string }>(p: Principal, record: T | undefined): T {
+  if (!record || !seesCustomer(p, record.customerId)) throw notFound();
+  return record;
 }

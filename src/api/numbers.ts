@@ -4,7 +4,7 @@ import type { ServiceNumber, Tariff } from '../numbers/NumberTypes.js';
 import { describeTariffDutch, tariffIssues } from '../numbers/tariff.js';
 import { ConflictError, type ServiceNumberPatch, type Store } from '../store/StoreTypes.js';
 import type { ApiContext } from './ApiTypes.js';
-import type { Principal } from './auth.js';
+import { ownOr404, type Principal } from './auth.js';
 import { CustomerParams, IdSchema, visibleCustomer } from './customers.js';
 import { ApiError, forbidden, notFound, validationError, type FieldIssue } from './errors.js';
 import { defineRoute, type RouteDef } from './route.js';
@@ -73,9 +73,7 @@ function tariffFieldIssues(number: Pick<ServiceNumber, 'type'>, tariff: Tariff |
 
 /** The number if the principal may see it; another customer's is a 404, never a 403. */
 async function visibleNumber(store: Store, p: Principal, numberId: string): Promise<ServiceNumber> {
-  const n = await store.numbers.get(numberId);
-  if (!n || (p.role !== 'platform' && n.customerId !== p.customerId)) throw notFound();
-  return n;
+  return ownOr404(p, await store.numbers.get(numberId));
 }
 
 /** Numbers are a customer administrator's business; a gebruiker of the same customer gets a 403. */

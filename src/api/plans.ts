@@ -3,7 +3,7 @@ import { parsePlan, planJsonSchema, type Plan } from '../plans/schema.js';
 import { foreignPromptRefs } from '../prompts/planReferences.js';
 import { ConflictError, type PlanRecord, type PlanVersion, type Store } from '../store/StoreTypes.js';
 import type { ApiContext } from './ApiTypes.js';
-import type { Principal } from './auth.js';
+import { ownOr404, type Principal } from './auth.js';
 import { CustomerParams, IdSchema, visibleCustomer } from './customers.js';
 import { ApiError, forbidden, notFound, validationError } from './errors.js';
 import { defineRoute, type RouteDef } from './route.js';
@@ -57,9 +57,7 @@ export function authorOf(p: Principal): string {
 
 /** The plan if the principal may see it; another customer's is a 404, never a 403. */
 async function visiblePlan(store: Store, p: Principal, planId: string): Promise<PlanRecord> {
-  const plan = await store.plans.get(planId);
-  if (!plan || (p.role !== 'platform' && plan.customerId !== p.customerId)) throw notFound();
-  return plan;
+  return ownOr404(p, await store.plans.get(planId));
 }
 
 /** Call plans are edited by the customer's beheerder (or the platform); a gebruiker gets a 403. */
