@@ -1,0 +1,13 @@
+import type { Logger } from '../logger.js';
+import type { CdrLog } from './CdrLog.js';
+import { FileCdrLog } from './FileCdrLog.js';
+import { RedisCdrLog } from './RedisCdrLog.js';
+
+/**
+ * The CDR log the configuration asks for: a Redis Stream when REDIS_URL is set (every app
+ * instance writes to it, consumers read it), else daily JSONL files in DATA_DIR/cdr/.
+ */
+export async function openCdrLog(opts: { redisUrl?: string; dataDir: string; logger: Logger; readOnly?: boolean }): Promise<CdrLog> {
+  if (opts.redisUrl !== undefined) return new RedisCdrLog(opts.redisUrl, opts.logger, { readOnly: opts.readOnly ?? false });
+  return FileCdrLog.open(opts.dataDir, opts.logger, { readOnly: opts.readOnly ?? false });
+}
