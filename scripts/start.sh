@@ -18,4 +18,11 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 npm run build --silent
+# The fax addon (native/fax) where spandsp and libtiff are installed; without it ContactSuite
+# still starts and reports fax as unavailable (start line, /health).
+if pkg-config --exists spandsp libtiff-4 2>/dev/null; then
+  if [ ! native/fax/build/Release/fax.node -nt native/fax/fax.c ] || [ native/fax/binding.gyp -nt native/fax/build/Release/fax.node ]; then
+    npm run build:fax --silent >/dev/null 2>&1 || echo "scripts/start.sh: the fax addon did not build; fax will be unavailable" >&2
+  fi
+fi
 exec node dist/cli/main.js start

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check CI runs: type check, lint, and the vitest suite (which drives real SIPp and
 # redis-server on 127.0.0.1). Does its own set-up: the Debian packages sip-tester (sipp),
-# redis-server, sox and libsox-fmt-mp3 when missing (as root; otherwise it says what to install), and node dependencies
+# redis-server, sox, libsox-fmt-mp3 and the fax build/test packages when missing (as root; otherwise it says what to install), and node dependencies
 # when node_modules is missing or older than the lockfile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,9 +9,16 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v sipp >/dev/null 2>&1 || missing+=(sip-tester)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# linphonec: the provisioning end-to-end test runs a real Linphone against the app.
+command -v linphonec >/dev/null 2>&1 || missing+=(linphone-cli)
 # sox with MP3 support converts uploaded prompts (src/prompts/convertPrompt.ts).
 command -v sox >/dev/null 2>&1 || missing+=(sox)
 dpkg -s libsox-fmt-mp3 >/dev/null 2>&1 || missing+=(libsox-fmt-mp3)
+# Fax (native/fax): spandsp and libtiff to build the addon (with a C compiler, make, pkg-config),
+# tiff2pdf for the mailed PDF, ghostscript for the tests that render that PDF.
+for pkg in libspandsp-dev libtiff-dev libtiff-tools ghostscript pkg-config make gcc; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "scripts/test.sh: missing ${missing[*]}; install with: sudo apt-get install -y ${missing[*]}" >&2
@@ -24,6 +31,15 @@ fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
+fi
+
+# The fax addon: built where its libraries are (they are, after the apt step above); the fax
+# tests then need it. Rebuilt only when its sources changed.
+if pkg-config --exists spandsp libtiff-4 2>/dev/null; then
+  if [ ! native/fax/build/Release/fax.node -nt native/fax/fax.c ] || [ native/fax/binding.gyp -nt native/fax/build/Release/fax.node ]; then
+    echo "== build:fax"
+    npm run build:fax --silent || echo "scripts/test.sh: the fax addon did not build (the fax tests will fail)" >&2
+  fi
 fi
 
 echo "== typecheck"

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 /**
@@ -45,6 +46,24 @@ export interface Config {
   demo: boolean;
   /** Password of the demo accounts when they are created; unset: a random one, printed once in the start summary. */
   demoPassword?: string;
+  /**
+   * A call whose plan starts by ringing phones (forward or hunt group) on a number without a caller
+   * tariff hears 180 and is answered only when someone picks up or the plan has to speak.
+   */
+  ringBeforeAnswer: boolean;
+  /** CDRs (src/cdr/): rate tables, retention, and this instance's id for crash recovery. */
+  cdr: { ratesFile?: string; retentionMonths: number; anonymiseAfterDays?: number; instanceId: string };
+  /** Outgoing mail (voicemail, fax): SMTP server URL, unset = no mail is sent; and the From address. */
+  mail: { smtpUrl?: string; from: string };
+  /** What phone configurations point at, and the optional HTTPS listener (src/provisioning/). */
+  provisioning: {
+    /** Base URL of the provisioning endpoint as phones reach it (no trailing slash). */
+    publicUrl: string;
+    sipHost: string;
+    transport: 'udp' | 'tcp';
+    ntpServer: string;
+    https?: { port: number; certFile: string; keyFile: string };
+  };
 }
 
 /** Names of every variable loadConfig reads, in the order the docs and `contactsuite config` list them. */
@@ -76,6 +95,20 @@ export const CONFIG_VARIABLES = [
   'PROMPTS_DIR',
   'DEMO',
   'DEMO_PASSWORD',
+  'RING_BEFORE_ANSWER',
+  'CDR_RATES_FILE',
+  'CDR_RETENTION_MONTHS',
+  'CDR_ANONYMISE_AFTER_DAYS',
+  'CDR_INSTANCE_ID',
+  'SMTP_URL',
+  'MAIL_FROM',
+  'PROVISIONING_PUBLIC_URL',
+  'PROVISIONING_SIP_HOST',
+  'PROVISIONING_SIP_TRANSPORT',
+  'PROVISIONING_NTP_SERVER',
+  'PROVISIONING_TLS_CERT',
+  'PROVISIONING_TLS_KEY',
+  'PROVISIONING_HTTPS_PORT',
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
@@ -155,13 +188,40 @@ const RULES = {
   PROMPTS_DIR: { schema: z.string().min(1), allowed: 'a directory path', fallback: './prompts' },
   DEMO: { schema: z.enum(['on', 'off']), allowed: 'on or off', fallback: 'on' },
   DEMO_PASSWORD: { schema: z.string().min(8), allowed: 'a string of at least 8 characters', fallback: undefined },
+  RING_BEFORE_ANSWER: { schema: z.enum(['on', 'off']), allowed: 'on or off', fallback: 'on' },
+  CDR_RATES_FILE: { schema: z.string().min(1), allowed: 'a YAML/JSON rate file path (README: CDRs and outpayment)', fallback: undefined },
+  // At least 2: the current and the previous month's CDRs must stay while totals may still change.
+  CDR_RETENTION_MONTHS: { schema: count(2, 120), allowed: 'an integer number of months 2-120', fallback: '12' },
+  CDR_ANONYMISE_AFTER_DAYS: { schema: count(1, 3650), allowed: 'an integer number of days 1-3650', fallback: undefined },
+  CDR_INSTANCE_ID: { schema: z.string().regex(/^[\w.-]{1,64}$/), allowed: '1-64 letters, digits, ".", "_" or "-"', fallback: undefined },
+  SMTP_URL: {
+    schema: z.string().regex(/^smtps?:\/\/\S+$/).refine((v) => URL.canParse(v)),
+    allowed: 'an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.nl:587 (unset: no mail is sent)',
+    fallback: undefined,
+  },
+  MAIL_FROM: {
+    schema: z.string().min(3).max(200).regex(/@/),
+    allowed: 'a From address, e.g. "ContactSuite <voicemail@example.nl>"',
+    fallback: 'ContactSuite <noreply@contactsuite.local>',
+  },
+  PROVISIONING_PUBLIC_URL: {
+    schema: z.string().regex(/^https?:\/\/[^\s?#]+$/).refine((v) => URL.canParse(v)).transform((v) => v.replace(/\/+$/, '')),
+    allowed: 'an http:// or https:// URL without query, e.g. https://prov.example.nl/provisioning',
+    fallback: undefined,
+  },
+  PROVISIONING_SIP_HOST: { schema: host, allowed: 'a host name or IP address', fallback: undefined },
+  PROVISIONING_SIP_TRANSPORT: { schema: z.enum(['udp', 'tcp']), allowed: 'udp or tcp', fallback: 'udp' },
+  PROVISIONING_NTP_SERVER: { schema: host, allowed: 'a host name or IP address', fallback: 'nl.pool.ntp.org' },
+  PROVISIONING_TLS_CERT: { schema: z.string().min(1), allowed: 'a PEM certificate file path', fallback: undefined },
+  PROVISIONING_TLS_KEY: { schema: z.string().min(1), allowed: 'a PEM private key file path', fallback: undefined },
+  PROVISIONING_HTTPS_PORT: { schema: port, allowed: PORT_TEXT, fallback: '8443' },
 } satisfies Record<ConfigVariable, { schema: z.ZodType; allowed: string; fallback: string | undefined }>;
 
 type Parsed = { [K in ConfigVariable]: z.output<(typeof RULES)[K]['schema']> | undefined };
 
 function show(name: ConfigVariable, value: string): string {
   if (SECRET_VARIABLES.has(name)) return mask(value);
-  return JSON.stringify(name === 'REDIS_URL' ? redactUrlPassword(value) : value);
+  return JSON.stringify(name === 'REDIS_URL' || name === 'SMTP_URL' ? redactUrlPassword(value) : value);
 }
 
 /** A URL with its password (if any) masked, for messages and `contactsuite config`. */
@@ -226,6 +286,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('TRUNK_URI is unset: expected a trunk URI when TRUNK_USERNAME or TRUNK_PASSWORD is set');
   }
 
+  if ((p.PROVISIONING_TLS_CERT === undefined) !== (p.PROVISIONING_TLS_KEY === undefined)) {
+    problems.push('PROVISIONING_TLS_CERT and PROVISIONING_TLS_KEY: expected both set (HTTPS provisioning) or neither');
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   // Every value below was validated above; the non-null assertions restate the fallbacks.
@@ -265,6 +329,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     promptsDir: p.PROMPTS_DIR!,
     demo: p.DEMO === 'on',
     ...(p.DEMO_PASSWORD !== undefined ? { demoPassword: p.DEMO_PASSWORD } : {}),
+    ringBeforeAnswer: p.RING_BEFORE_ANSWER === 'on',
+    cdr: {
+      ...(p.CDR_RATES_FILE !== undefined ? { ratesFile: p.CDR_RATES_FILE } : {}),
+      retentionMonths: p.CDR_RETENTION_MONTHS!,
+      ...(p.CDR_ANONYMISE_AFTER_DAYS !== undefined ? { anonymiseAfterDays: p.CDR_ANONYMISE_AFTER_DAYS } : {}),
+      // A restarted instance finds its own open records by this id; the host name survives restarts.
+      instanceId: p.CDR_INSTANCE_ID ?? (hostname().replace(/[^\w.-]/g, '-').slice(0, 64) || 'contactsuite'),
+    },
+    mail: { ...(p.SMTP_URL !== undefined ? { smtpUrl: p.SMTP_URL } : {}), from: p.MAIL_FROM! },
+    provisioning: {
+      publicUrl: p.PROVISIONING_PUBLIC_URL ?? `http://${p.SIP_DOMAIN!}:${p.HTTP_PORT!}/provisioning`,
+      sipHost: p.PROVISIONING_SIP_HOST ?? p.SIP_DOMAIN!,
+      transport: p.PROVISIONING_SIP_TRANSPORT!,
+      ntpServer: p.PROVISIONING_NTP_SERVER!,
+      ...(p.PROVISIONING_TLS_CERT !== undefined && p.PROVISIONING_TLS_KEY !== undefined
+        ? { https: { port: p.PROVISIONING_HTTPS_PORT!, certFile: p.PROVISIONING_TLS_CERT, keyFile: p.PROVISIONING_TLS_KEY } }
+        : {}),
+    },
   };
 }
 
@@ -304,6 +386,20 @@ export function describeConfig(
     PROMPTS_DIR: config.promptsDir,
     DEMO: config.demo ? 'on' : 'off',
     DEMO_PASSWORD: config.demoPassword,
+    RING_BEFORE_ANSWER: config.ringBeforeAnswer ? 'on' : 'off',
+    CDR_RATES_FILE: config.cdr.ratesFile,
+    CDR_RETENTION_MONTHS: String(config.cdr.retentionMonths),
+    CDR_ANONYMISE_AFTER_DAYS: config.cdr.anonymiseAfterDays !== undefined ? String(config.cdr.anonymiseAfterDays) : undefined,
+    CDR_INSTANCE_ID: config.cdr.instanceId,
+    SMTP_URL: config.mail.smtpUrl,
+    MAIL_FROM: config.mail.from,
+    PROVISIONING_PUBLIC_URL: config.provisioning.publicUrl,
+    PROVISIONING_SIP_HOST: config.provisioning.sipHost,
+    PROVISIONING_SIP_TRANSPORT: config.provisioning.transport,
+    PROVISIONING_NTP_SERVER: config.provisioning.ntpServer,
+    PROVISIONING_TLS_CERT: config.provisioning.https?.certFile,
+    PROVISIONING_TLS_KEY: config.provisioning.https?.keyFile,
+    PROVISIONING_HTTPS_PORT: config.provisioning.https ? String(config.provisioning.https.port) : env.PROVISIONING_HTTPS_PORT || undefined,
   };
   return CONFIG_VARIABLES.map((name) => {
     const value = values[name];
@@ -315,7 +411,7 @@ export function describeConfig(
         ? ''
         : SECRET_VARIABLES.has(name)
           ? mask(value)
-          : name === 'REDIS_URL'
+          : name === 'REDIS_URL' || name === 'SMTP_URL'
             ? redactUrlPassword(value)
             : value;
     return { name, value: shown, source };

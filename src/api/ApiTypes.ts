@@ -1,6 +1,9 @@
+import type { CdrLog } from '../cdr/CdrLog.js';
 import type { Logger } from '../logger.js';
+import type { ProvisioningSite } from '../provisioning/DeviceTypes.js';
 import type { SecretBox } from '../store/secrets.js';
 import type { Store } from '../store/StoreTypes.js';
+import type { VoicemailService } from '../voicemail/VoicemailService.js';
 
 /** What the admin API needs from the app. */
 export interface ApiDeps {
@@ -17,6 +20,12 @@ export interface ApiDeps {
    * uploads go to <promptsDir>/custom/<customerId>/<promptId>.wav.
    */
   promptsDir?: string;
+  /** CDR totals for /reports; unset: every month reports empty. */
+  cdr?: CdrLog;
+  /** What phone configurations carry (PROVISIONING_*); unset: derived from `sip` (tests). */
+  provisioning?: ProvisioningSite;
+  /** Voicemail (boxes, messages, MWI on change); unset: a service on ./data without MWI. */
+  voicemail?: VoicemailService;
 }
 
 /** What a resource's routes use. */
@@ -25,4 +34,5 @@ export interface ApiContext {
   secrets: SecretBox;
   log: Logger;
   sip: { domain: string; port: number };
+  provisioning: ProvisioningSite;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ConflictError, type Account, type NewAccount, type Store } from '../store/StoreTypes.js';
+import { CertifiedModelSchema } from '../provisioning/models.js';
 import type { ApiContext } from './ApiTypes.js';
 import { ownOr404, type Principal } from './auth.js';
 import { CustomerParams, IdSchema, visibleCustomer } from './customers.js';
@@ -19,7 +20,8 @@ const Password = z
 const DisplayName = z.string().trim().max(64);
 // "Maximaal 2 doorgangen" unless the customer bought more; 30 is a full E1/PRI worth of channels.
 const ChannelLimit = z.number().int().min(1).max(30);
-const DeviceModel = z.string().trim().min(1).max(64);
+// One model list for accounts and devices: src/provisioning/models.ts.
+const DeviceModel = CertifiedModelSchema;
 
 export const AccountParams = z.strictObject({ accountId: IdSchema });
 

@@ -5,6 +5,8 @@ import { accountRoutes } from './accounts.js';
 import type { ApiContext, ApiDeps } from './ApiTypes.js';
 import { Authenticator } from './auth.js';
 import { customerRoutes } from './customers.js';
+import { deviceRoutes } from './devices.js';
+import { defaultProvisioningSite } from '../provisioning/site.js';
 import { ApiError } from './errors.js';
 import { numberRoutes } from './numbers.js';
 import { buildOpenApi } from './openapi.js';
@@ -12,6 +14,9 @@ import { planRoutes } from './plans.js';
 import { describePromptAudio, promptRoutes, servePromptAudio } from './prompts.js';
 import { serveRoutes } from './route.js';
 import { tokenRoutes } from './tokens.js';
+import { reportRoutes, serveReportCsv } from './reports.js';
+import { describeVoicemailAudio, serveVoicemailAudio, voicemailRoutes } from './voicemail.js';
+import { VoicemailService } from '../voicemail/VoicemailService.js';
 
 export type { ApiDeps } from './ApiTypes.js';
 
@@ -26,6 +31,7 @@ export function apiPlugin(deps: ApiDeps): FastifyPluginAsync {
       store: deps.store,
       secrets: deps.secrets,
       sip: deps.sip,
+      provisioning: deps.provisioning ?? defaultProvisioningSite(deps.sip),
       log: deps.logger.child({ component: 'api' }),
     };
     const prompts = new CustomPrompts(deps.promptsDir ?? join('data', 'prompts'));
@@ -36,6 +42,9 @@ export function apiPlugin(deps: ApiDeps): FastifyPluginAsync {
       ...numberRoutes(ctx),
       ...planRoutes(ctx),
       ...promptRoutes(ctx, prompts),
+      ...reportRoutes(ctx, deps.cdr),
+      ...deviceRoutes(ctx),
+      ...voicemailRoutes(ctx, deps.voicemail ?? new VoicemailService({ store: deps.store, dataDir: 'data', logger: deps.logger })),
     ];
     const auth = new Authenticator(deps.store, deps.platformToken || undefined);
 
@@ -54,8 +63,11 @@ export function apiPlugin(deps: ApiDeps): FastifyPluginAsync {
     app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not_found' }));
 
     servePromptAudio(app);
+    serveReportCsv(app);
+    serveVoicemailAudio(app);
     const document = buildOpenApi(routes, { prefix: app.prefix, version: '1' });
     describePromptAudio(document, app.prefix);
+    describeVoicemailAudio(document, app.prefix);
     app.get('/openapi.json', async () => document);
     serveRoutes(app, routes, (req) => auth.authenticate(req));
   };

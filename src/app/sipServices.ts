@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type Srf from 'drachtio-srf';
+import { CallRegistry } from '../calls/CallRegistry.js';
 import { createNumberCalls, type NumberCalls, type NumberCallsDeps } from '../calls/NumberCall.js';
+import type { PhoneCallHooks } from '../cdr/callRecords.js';
 import type { Logger } from '../logger.js';
 import { createCallRouter, type TrunkConfig } from '../routing/callRouter.js';
 import { DigestAuth } from '../sip/digest.js';
@@ -27,6 +29,8 @@ export interface SipServicesDeps {
   logger: Logger;
   /** Calls to service numbers (media server, plan source, clock); unset: every INVITE goes to the phones' router. */
   numberCalls?: Omit<NumberCallsDeps, 'store' | 'logger' | 'trunk'>;
+  /** CDRs and the credit limit of calls from phones (src/cdr/callRecords.ts). */
+  phoneCalls?: PhoneCallHooks;
 }
 
 /** srf middleware as srf.use() takes it (its typings say `next: Function`). */
@@ -38,7 +42,7 @@ type Middleware = (req: Srf.SrfRequest, res: Srf.SrfResponse, next: Function) =>
  * signed with a key derived from SECRETS_KEY, so any app instance verifies any other's nonce)
  * and one failed-authentication throttle per source address.
  */
-export function buildSipServices(deps: SipServicesDeps): { register: Middleware; invite: Middleware; numberCalls?: NumberCalls } {
+export function buildSipServices(deps: SipServicesDeps): { register: Middleware; invite: Middleware; numberCalls?: NumberCalls; digest: DigestAuth; throttle: AuthThrottle } {
   const { store, secrets, settings, logger } = deps;
   const digest = new DigestAuth({
     realm: settings.domain,
@@ -60,7 +64,11 @@ export function buildSipServices(deps: SipServicesDeps): { register: Middleware;
     minExpires: settings.register.minExpires,
     maxExpires: settings.register.maxExpires,
   });
+  // One registry of live calls, so an attended transfer in a number call finds an extension call.
+  const registry = new CallRegistry();
   const router = createCallRouter({
+    registry,
+    ...(deps.phoneCalls ? { cdr: deps.phoneCalls } : {}),
     store,
     digest,
     throttle,
@@ -71,10 +79,10 @@ export function buildSipServices(deps: SipServicesDeps): { register: Middleware;
   const phones: Middleware = (req, res, next) => void router(req, res, (err?: Error) => next(err));
   // Calls to our service numbers first (not challenged: they come from the network), then phones.
   const numberCalls = deps.numberCalls
-    ? createNumberCalls({ ...deps.numberCalls, store, logger, ...(settings.trunk ? { trunk: settings.trunk } : {}) })
+    ? createNumberCalls({ ...deps.numberCalls, registry, store, logger, ...(settings.trunk ? { trunk: settings.trunk } : {}) })
     : undefined;
   const invite: Middleware = numberCalls
     ? (req, res, next) => void numberCalls.middleware(req, res, () => phones(req, res, next))
     : phones;
-  return { register: (req, res, next) => void register(req, res, next), invite, ...(numberCalls ? { numberCalls } : {}) };
+  return { register: (req, res, next) => void register(req, res, next), invite, ...(numberCalls ? { numberCalls } : {}), digest, throttle };
 }

@@ -5,6 +5,7 @@ import type { Store } from '../store/StoreTypes.js';
 import { answerOptions } from './options.js';
 import type { NumberCalls } from '../calls/NumberCall.js';
 import { buildSipServices, type SipServicesDeps, type SipSettings } from './sipServices.js';
+import type { MessageWaiting } from '../voicemail/Mwi.js';
 
 export interface AppOptions {
   /** The drachtio control port: the embedded engine's or a real drachtio-server's. */
@@ -17,6 +18,10 @@ export interface AppOptions {
   sip: SipSettings;
   /** Run calls to service numbers (src/calls/); unset: INVITEs go to the phones' router only. */
   numberCalls?: SipServicesDeps['numberCalls'];
+  /** CDRs and the credit limit of calls from phones; unset: none. */
+  phoneCalls?: SipServicesDeps['phoneCalls'];
+  /** Message-waiting indication for voicemail (SUBSCRIBE message-summary, NOTIFY); unset: SUBSCRIBE is not served. */
+  mwi?: MessageWaiting;
 }
 
 export interface RunningApp {
@@ -60,10 +65,15 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     settings: opts.sip,
     logger,
     ...(opts.numberCalls ? { numberCalls: opts.numberCalls } : {}),
+    ...(opts.phoneCalls ? { phoneCalls: opts.phoneCalls } : {}),
   });
   srf.use('options', answerOptions);
   srf.use('register', services.register);
   srf.use('invite', services.invite);
+  if (opts.mwi) {
+    opts.mwi.attach(srf, services.digest, services.throttle);
+    srf.use('subscribe', opts.mwi.subscribe);
+  }
 
   // While the server is down srf retries every ≤2 s; one warning per outage, the rest at debug.
   let outageReported = false;
@@ -124,6 +134,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       stopping = true;
       // BYE to every number call while the connection is still up.
       await services.numberCalls?.close();
+      opts.mwi?.close();
       const wasConnected = connected;
       connected = false;
       const closed = wasConnected ? waitForClose(srf, 1000) : Promise.resolve();

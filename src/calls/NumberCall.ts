@@ -17,8 +17,15 @@ import { userOf, type InviteMiddleware, type TrunkConfig } from '../routing/call
 import { ChannelLimit, type Lease } from '../routing/ChannelLimit.js';
 import { hangUp } from '../routing/forkCall.js';
 import type { Store } from '../store/StoreTypes.js';
-import { MediaCallChannel } from './MediaCallChannel.js';
+import { MediaCallChannel, type AnsweredBy } from './MediaCallChannel.js';
+import { answerBeforeMedia, ringsBeforeAnswer, unansweredStatus } from './answerOnMedia.js';
+import type { HangupCause } from '../plans/schema.js';
 import { RUNTIME_COMPILE_OPTIONS, type PlanSource } from './planSource.js';
+import { CallRegistry } from './CallRegistry.js';
+import { ConnectedCall } from './ConnectedCall.js';
+import type { TransferRecord } from './Transfer.js';
+import type { VoicemailService } from '../voicemail/VoicemailService.js';
+import type { FaxToEmail } from '../fax/FaxToEmail.js';
 
 /** What a finished number call reports (CDRs are built from this in a later issue). */
 export interface NumberCallSummary {
@@ -36,6 +43,15 @@ export interface NumberCallSummary {
   path: PathEntry[];
   /** ACM rule: charging starts here (ms since the epoch, from the runtime's clock). */
   tariffAnnouncementEndedAt?: number;
+  /** Transfers during the conversation (REFER): who transferred whom to whom, when, and how it went. */
+  transfers?: TransferRecord[];
+  /** Who answered a forward or hunt group (account id and username, or number; the phone's contact). */
+  answeredBy?: AnsweredBy;
+  customerId?: string;
+  /** When we answered the caller (200 OK). */
+  answeredAt?: number;
+  /** Set for a call that never ran its plan: the final SIP status (486 channel limit, 488, 500; 487 cancelled). */
+  sipStatus?: number;
 }
 
 export interface NumberCallsDeps {
@@ -53,6 +69,24 @@ export interface NumberCallsDeps {
   /** Longest a call may last, plan and bridged conversation together (default 4 h). */
   maxCallMs?: number;
   onCallEnded?: (summary: NumberCallSummary) => void;
+  /**
+   * Free until answered (answerOnMedia.ts): a call whose plan starts with a forward or hunt group
+   * and whose number has no tariff gets 180 and is answered only when someone picks up (or the plan
+   * needs media). Off: every call is answered first and hears a ringback tone (default off).
+   */
+  ringBeforeAnswer?: boolean;
+  /** Told when a call to one of our numbers arrives, before anything is decided (CDRs: src/cdr/callRecords.ts). */
+  onCallStarted?: (req: Srf.SrfRequest, number: ServiceNumber, startedAt: number) => void;
+  /** Told about a call from the network to a number we do not have (answered 404). */
+  onUnknownNumber?: (req: Srf.SrfRequest) => void;
+  /** Voicemail boxes for the plans' voicemail nodes (src/voicemail/). */
+  voicemail?: VoicemailService;
+  /** Fax-to-email for the plans' fax nodes (src/fax/). */
+  fax?: FaxToEmail;
+  /** Live connected calls, shared with the phones' router so attended transfers find each other. */
+  registry?: CallRegistry;
+  /** How long a transfer target may ring (default 30 s). */
+  transferRingTimeoutMs?: number;
 }
 
 export interface NumberCalls {
@@ -60,6 +94,8 @@ export interface NumberCalls {
   middleware: InviteMiddleware;
   /** Calls in progress (for tests and shutdown). */
   active(): number;
+  /** The live connected calls (attended transfers look up Replaces here). */
+  readonly registry: CallRegistry;
   /** Hangs up every call in progress. */
   close(): Promise<void>;
 }
@@ -89,6 +125,7 @@ export function createNumberCalls(deps: NumberCallsDeps): NumberCalls {
   const channels = new ChannelLimit(store.leases, { ttlMs: deps.leaseTtlMs, logger });
   const notInService = compilePlan(NOT_IN_SERVICE, RUNTIME_COMPILE_OPTIONS);
   const calls = new Set<() => void>();
+  const registry = deps.registry ?? new CallRegistry();
 
   /** Our number for this INVITE, 'phone' for a call from one of our phones, or undefined. */
   async function lookup(req: Srf.SrfRequest): Promise<ServiceNumber | 'unknown' | undefined> {
@@ -109,6 +146,9 @@ export function createNumberCalls(deps: NumberCallsDeps): NumberCalls {
     const callId = req.get('Call-ID');
     const log = logger.child({ callId, number: number.e164 });
     const startedAt = now().getTime();
+    deps.onCallStarted?.(req, number, startedAt);
+    let summarised = false;
+    let answeredAt: number | undefined;
     const cancelled = new AbortController();
     req.on('cancel', () => {
       log.info('caller hung up before the answer');
@@ -122,10 +162,18 @@ export function createNumberCalls(deps: NumberCallsDeps): NumberCalls {
     let actor: CallActor | undefined;
     let maxTimer: NodeJS.Timeout | undefined;
     let hangUpNow: () => void = () => undefined;
+    let conversation: ConnectedCall | undefined;
+    let transfers: TransferRecord[] | undefined;
     // srf sends a BYE for every destroy(), even on a dialog that is already gone: once only.
     let callerEnded = false;
-    const byeCaller = (): void => {
-      if (callerEnded || !caller) return;
+    /** 180 sent, not answered yet (answerOnMedia.ts): hanging up is a final response then. */
+    let ringing = false;
+    const byeCaller = (cause?: HangupCause): void => {
+      if (callerEnded) return;
+      if (!caller) {
+        if (ringing && !res.finalResponseSent && !cancelled.signal.aborted) res.send(unansweredStatus(cause));
+        return;
+      }
       callerEnded = true;
       hangUp(caller);
     };
@@ -167,26 +215,47 @@ export function createNumberCalls(deps: NumberCallsDeps): NumberCalls {
       if (number.status === 'active' && !live) log.warn({ planId: number.planId }, 'number has no runnable live plan; announcing not in service');
       if (cancelled.signal.aborted) return;
 
-      caller = await req.srf.createUAS(req, res, { localSdp: endpoint.localSdp });
-      const callerLeg = caller;
+      // Free until answered (answerOnMedia.ts): a plan that starts by ringing people rings first.
+      const ringsFirst = deps.ringBeforeAnswer === true && live !== undefined && ringsBeforeAnswer(live.plan, number.tariff);
+      const callerEp = endpoint;
+      let leave: () => void = () => undefined;
       const callerGone = new Promise<'caller'>((resolve) => {
-        callerLeg.once('destroy', () => {
-          callerEnded = true;
-          resolve('caller');
-        });
-        endpoint?.once('destroy', () => resolve('caller'));
+        leave = () => resolve('caller');
       });
+      callerEp.once('destroy', leave);
+      cancelled.signal.addEventListener('abort', leave, { once: true });
+      let answering: Promise<void> | undefined;
+      // Only a connected call transfers (ConnectedCall); srf would answer a REFER with 200 by itself.
+      const referTooEarly = (_req: Srf.SrfRequest, res: Srf.SrfResponse): void => res.send(403);
+      const answerCaller = (): Promise<void> =>
+        (answering ??= req.srf.createUAS(req, res, { localSdp: callerEp.localSdp }).then((dialog) => {
+          caller = dialog;
+          answeredAt = now().getTime();
+          dialog.on('refer', referTooEarly);
+          dialog.once('destroy', () => {
+            callerEnded = true;
+            leave();
+          });
+        }));
+      if (ringsFirst) {
+        ringing = true;
+        res.send(180);
+      } else await answerCaller();
 
       channel = new MediaCallChannel({
         srf: req.srf,
         store,
         media,
-        endpoint,
+        endpoint: ringsFirst ? answerBeforeMedia(callerEp, answerCaller) : callerEp,
         hangupCaller: byeCaller,
+        callerAnswered: () => caller !== undefined,
         accountChannels: channels,
         customerId: number.customerId,
         ...(userOf(req.getParsedHeader('from')?.uri) ? { callingNumber: userOf(req.getParsedHeader('from')?.uri) } : {}),
         ...(deps.trunk ? { trunk: deps.trunk } : {}),
+        ...(live ? { planSource: live.source } : {}),
+        ...(deps.voicemail ? { voicemail: deps.voicemail, calledNumber: number.e164 } : {}),
+        ...(deps.fax ? { fax: deps.fax, calledNumber: number.e164 } : {}),
         now,
         logger: log,
       });
@@ -194,11 +263,12 @@ export function createNumberCalls(deps: NumberCallsDeps): NumberCalls {
       const running = live ? { machine: live.machine, tariff: number.tariff } : { machine: notInService, tariff: undefined };
       const callActor = startCall(running.machine, channel, running.tariff);
       actor = callActor;
-      log.info({ plan: live?.source ?? 'not-in-service', tariff: running.tariff !== undefined }, 'number call answered');
+      log.info({ plan: live?.source ?? 'not-in-service', tariff: running.tariff !== undefined }, ringsFirst ? 'number call rings (180) until someone answers' : 'number call answered');
 
       hangUpNow = () => {
         callActor.send({ type: 'CALLER_HUNGUP' });
         byeCaller();
+        conversation?.hangUp();
       };
       calls.add(hangUpNow);
       maxTimer = setTimeout(() => {
@@ -206,14 +276,39 @@ export function createNumberCalls(deps: NumberCallsDeps): NumberCalls {
         hangUpNow();
       }, maxCallMs);
       maxTimer.unref();
-      void callerGone.then(() => callActor.send({ type: 'CALLER_HUNGUP' }));
+      // Only a running plan needs telling (after it ended, XState warns about events to a stopped actor).
+      void callerGone.then(() => {
+        if (callActor.getSnapshot().status === 'active') callActor.send({ type: 'CALLER_HUNGUP' });
+      });
 
       const out = await callEnded(callActor);
       const connected = channel.connected;
-      if (out.end === 'answered' && connected) {
-        // The plan is done; the call lasts until either party hangs up.
-        const by = await Promise.race([callerGone, connected.ended.then(() => 'callee' as const)]);
-        log.info({ by }, 'forwarded call ended');
+      if (out.end === 'answered' && connected && caller && !callerEnded) {
+        // The plan is done; the conversation (hold, transfer) owns both legs until it ends.
+        const callingNumber = userOf(req.getParsedHeader('from')?.uri);
+        conversation = new ConnectedCall(
+          {
+            srf: req.srf, store, media, accountChannels: channels, customerId: number.customerId, registry, now, logger: log,
+            ...(callingNumber ? { callingNumber } : {}),
+            ...(deps.trunk ? { trunk: deps.trunk } : {}),
+            ...(deps.transferRingTimeoutMs ? { transferRingTimeoutMs: deps.transferRingTimeoutMs } : {}),
+          },
+          { dialog: caller, endpoint, label: callingNumber ?? 'caller' },
+          {
+            dialog: connected.dialog,
+            endpoint: connected.endpoint,
+            ...(connected.lease ? { lease: connected.lease } : {}),
+            label: connected.answeredBy?.account ?? connected.answeredBy?.number ?? userOf(connected.dialog.remote.uri) ?? 'callee',
+          },
+        );
+        caller.removeListener('refer', referTooEarly);
+        // Handed over: cleanup must not BYE or destroy what the conversation now owns.
+        channel.connected = undefined;
+        endpoint = undefined;
+        callerEnded = true;
+        const result = await conversation.run();
+        transfers = result.transfers;
+        log.info({ by: result.endedBy, transfers: transfers.length }, 'forwarded call ended');
       }
       const summary: NumberCallSummary = {
         callId,
@@ -226,18 +321,29 @@ export function createNumberCalls(deps: NumberCallsDeps): NumberCalls {
         end: out.end,
         path: out.path,
         ...(out.tariffAnnouncementEndedAt !== undefined ? { tariffAnnouncementEndedAt: out.tariffAnnouncementEndedAt } : {}),
+        ...(connected?.answeredBy ? { answeredBy: connected.answeredBy } : {}),
+        ...(transfers?.length ? { transfers } : {}),
+        customerId: number.customerId,
+        answeredAt,
       };
       log.info(
         { end: summary.end, path: summary.path.map((p) => `${p.node}${p.outcome ? ` -> ${p.outcome}` : ''}`), tariffAnnouncementEndedAt: summary.tariffAnnouncementEndedAt },
         'number call ended',
       );
       await cleanup();
+      summarised = true;
       deps.onCallEnded?.(summary);
     } catch (err) {
       log.error({ err: (err as Error).message }, 'number call failed');
       if (!res.finalResponseSent && !cancelled.signal.aborted) res.send(500);
     } finally {
       await cleanup();
+      // Refused, cancelled or failed before the plan ended: still a call, still a CDR.
+      if (!summarised) {
+        const { id: numberId, e164, customerId } = number;
+        const sipStatus = res.finalResponseSent ? (res.statusCode ?? 500) : 487;
+        deps.onCallEnded?.({ callId, numberId, e164, customerId, planSource: '-', startedAt, endedAt: now().getTime(), path: [], sipStatus, ...(answeredAt !== undefined ? { answeredAt } : {}) });
+      }
     }
   }
 
@@ -261,6 +367,7 @@ export function createNumberCalls(deps: NumberCallsDeps): NumberCalls {
     if (number === 'unknown') {
       logger.info({ uri: req.uri }, 'call to a number we do not have');
       res.send(404);
+      deps.onUnknownNumber?.(req);
       return;
     }
     await handle(req, res, number);
@@ -269,6 +376,7 @@ export function createNumberCalls(deps: NumberCallsDeps): NumberCalls {
   return {
     middleware,
     active: () => calls.size,
+    registry,
     async close() {
       for (const h of [...calls]) h();
     },

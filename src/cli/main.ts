@@ -4,6 +4,7 @@ import { ConfigError, describeConfig, loadConfig, LOG_LEVELS, type Config } from
 import { createLogger, type Logger } from '../logger.js';
 import { runEngine } from './engine.js';
 import { registerPlanCommand } from './plan.js';
+import { registerReportCommand } from './report.js';
 import { startContactSuite } from './start.js';
 
 /** The `contactsuite` command. Errors for people go to stderr as plain text; logs are pino JSON on stdout. */
@@ -89,5 +90,6 @@ program
   });
 
 registerPlanCommand(program);
+registerReportCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => fail(`contactsuite: ${(err as Error).message}`));

@@ -7,6 +7,9 @@ import type { Config } from '../config.js';
 import { describeDemo, seedDemo, writeDemoCredentials } from '../calls/demo.js';
 import { PlanSource } from '../calls/planSource.js';
 import { buildHttpServer } from '../http/server.js';
+import { startCdr } from '../cdr/startCdr.js';
+import { buildProvisioningHttpsServer, type ProvisioningDeps } from '../provisioning/provisioningServer.js';
+import { provisioningSite } from '../provisioning/site.js';
 import { EmbeddedMediaServer } from '../media/embedded/EmbeddedMediaServer.js';
 import type { Logger } from '../logger.js';
 import { openStore } from '../store/openStore.js';
@@ -15,6 +18,11 @@ import type { Store } from '../store/Store.js';
 import { registerEngineMetrics } from '../http/engineMetrics.js';
 import { EngineProcess } from './EngineProcess.js';
 import { waitForPort } from './waitForPort.js';
+import { createMailOutbox } from '../mail/MailOutbox.js';
+import { faxAvailability, loadFaxAddon } from '../fax/faxAddon.js';
+import { FaxToEmail } from '../fax/FaxToEmail.js';
+import { MessageWaiting } from '../voicemail/Mwi.js';
+import { VoicemailService } from '../voicemail/VoicemailService.js';
 
 /** How long the engine child may take to open its control port at start. */
 const ENGINE_START_TIMEOUT_MS = 15_000;
@@ -95,13 +103,39 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
     stops.push(() => media.close());
     const demo = config.demo ? await seedDemo(store, secrets, config.demoPassword !== undefined ? { password: config.demoPassword } : {}) : undefined;
 
-    const app: RunningApp = await startApp({ drachtio, logger, store, secrets, secretKey, sip: sipSettings, numberCalls: { media, plans } });
+    // Outgoing mail (voicemail, fax): queued on disk under DATA_DIR/outbox, sent in the background.
+    const mailOutbox = createMailOutbox({
+      ...(config.mail.smtpUrl !== undefined ? { smtpUrl: config.mail.smtpUrl } : {}),
+      from: config.mail.from,
+      dir: join(config.dataDir, 'outbox'),
+      logger,
+    });
+    stops.push(() => mailOutbox.close());
+    const voicemail = new VoicemailService({ store, dataDir: config.dataDir, outbox: mailOutbox, logger });
+    const mwi = new MessageWaiting({ store, domain: config.sipDomain, logger });
+    voicemail.onBoxChanged(mwi);
+    await voicemail.pruneDeletedBoxes();
+    // Stopped after the app has hung up its calls: messages being recorded are still stored (and queued).
+    stops.push(() => voicemail.drain(5_000));
+    // Fax-to-email (fax nodes): faxes kept under DATA_DIR/fax; without the addon, fax is reported unavailable.
+    loadFaxAddon(logger);
+    const fax = new FaxToEmail({ dir: join(config.dataDir, 'fax'), outbox: mailOutbox, logger, ident: 'ContactSuite' });
+
+    // CDRs: Redis Stream with REDIS_URL, else DATA_DIR/cdr/*.jsonl; closes what a crash left open.
+    const cdr = await startCdr({ settings: config.cdr, redisUrl: config.redisUrl, dataDir: config.dataDir, store, media, logger });
+    stops.push(() => cdr.stop());
+    const app: RunningApp = await startApp({ drachtio, logger, store, secrets, secretKey, sip: sipSettings, numberCalls: { media, plans, voicemail, fax, ringBeforeAnswer: config.ringBeforeAnswer, ...cdr.numberCalls }, phoneCalls: cdr.phoneCalls, mwi });
     stops.push(() => app.stop());
 
+    // Phones fetch their configuration under /provisioning (and over HTTPS when a certificate is set).
+    const site = provisioningSite(config);
+    const provisioning: ProvisioningDeps = { store, secrets, secretKey, site, logger, throttle: config.authThrottle };
     const http: FastifyInstance = buildHttpServer({
       isEngineConnected: app.isConnected,
       store,
       logger,
+      fax: faxAvailability,
+      provisioning,
       api: {
         store,
         secrets,
@@ -109,14 +143,23 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
         logger,
         sip: { domain: config.sipDomain, port: config.sip.port },
         promptsDir: customPromptsDir,
+        cdr: cdr.log,
+        provisioning: site,
+        voicemail,
       },
     });
     await http.listen({ host: HTTP_HOST, port: config.httpPort });
     stops.push(() => http.close());
+    if (config.provisioning.https) {
+      const https = buildProvisioningHttpsServer(provisioning, config.provisioning.https);
+      await https.listen({ host: HTTP_HOST, port: config.provisioning.https.port });
+      stops.push(() => https.close());
+    }
 
     const sip = app.sipHostports().join(', ') || '(none announced)';
     const storeText = config.redisUrl ? 'redis' : 'memory';
-    const lines = [`contactsuite listening: sip ${sip}; ${controlText}; http ${HTTP_HOST}:${config.httpPort}; store ${storeText}`];
+    const faxText = faxAvailability().available ? 'fax available' : 'fax unavailable';
+    const lines = [`contactsuite listening: sip ${sip}; ${controlText}; http ${HTTP_HOST}:${config.httpPort}; store ${storeText}; ${faxText}`];
     if (demo) {
       const credentials = join(config.dataDir, 'demo-accounts.txt');
       if (demo.createdAccounts.length) await writeDemoCredentials(demo, credentials, config.sipDomain);
@@ -124,7 +167,7 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
     }
     const summary = lines.join('\n');
     logger.info(
-      { sip: app.sipHostports(), control: `${drachtio.host}:${drachtio.port}`, http: `${HTTP_HOST}:${config.httpPort}`, store: storeText },
+      { sip: app.sipHostports(), control: `${drachtio.host}:${drachtio.port}`, http: `${HTTP_HOST}:${config.httpPort}`, store: storeText, fax: faxAvailability() },
       'contactsuite started',
     );
     return { summary, stop: stopAll };

@@ -1,18 +1,25 @@
 import type { FastifyInstance } from 'fastify';
+import type { FaxAvailability } from '../fax/faxAddon.js';
 import type { Store } from '../store/Store.js';
 
 export interface HealthDeps {
   isEngineConnected(): boolean;
   store: Store;
+  /** Whether fax reception works here (the spandsp addon is built); reported, never a failure. */
+  fax?: () => FaxAvailability;
 }
 
 export interface HealthReport {
   status: 'ok' | 'fail';
   engine: { connected: boolean };
   store: { reachable: boolean };
+  fax?: FaxAvailability;
 }
 
-/** What /health reports: the app's SIP engine connection (embedded or drachtio-server) and the store. */
+/**
+ * What /health reports: the app's SIP engine connection (embedded or drachtio-server) and the
+ * store; also whether fax works, which does not fail the check (the rest of the platform runs).
+ */
 export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
   const connected = deps.isEngineConnected();
   const reachable = await deps.store.ping();
@@ -20,6 +27,7 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
     status: connected && reachable ? 'ok' : 'fail',
     engine: { connected },
     store: { reachable },
+    ...(deps.fax ? { fax: deps.fax() } : {}),
   };
 }
 

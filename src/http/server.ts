@@ -2,8 +2,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { apiPlugin } from '../api/apiPlugin.js';
 import type { ApiDeps } from '../api/ApiTypes.js';
 import type { Logger } from '../logger.js';
+import { isProvisioningUrl, PROVISIONING_PREFIX, provisioningPlugin, type ProvisioningDeps } from '../provisioning/provisioningServer.js';
 import type { Store } from '../store/Store.js';
-import { registerHealthRoute } from './health.js';
+import { registerHealthRoute, type HealthDeps } from './health.js';
 import { collectProcessMetrics, registry } from './metrics.js';
 
 export interface HttpServerDeps {
@@ -12,6 +13,10 @@ export interface HttpServerDeps {
   logger: Logger;
   /** The admin REST API under /api/v1; left out, the server has only /health and /metrics. */
   api?: ApiDeps;
+  /** The phone provisioning endpoint under /provisioning; left out, none. */
+  provisioning?: ProvisioningDeps;
+  /** Fax availability for /health (see HealthDeps). */
+  fax?: HealthDeps['fax'];
 }
 
 /** The HTTP server on HTTP_PORT: /health, /metrics and the admin API under /api/v1. */
@@ -21,7 +26,8 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
     loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Health checks and scrapes arrive every few seconds; a line per request would drown the log.
     logController: new LogController({
-      disableRequestLogging: (req) => req.url === '/health' || req.url === '/metrics',
+      // Provisioning URLs may carry a secret (a softphone's link): that plugin logs without them.
+      disableRequestLogging: (req) => req.url === '/health' || req.url === '/metrics' || isProvisioningUrl(req.url),
     }),
   });
   registerHealthRoute(app, deps);
@@ -30,5 +36,6 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
     return reply.header('content-type', registry.contentType).send(await registry.metrics());
   });
   if (deps.api) void app.register(apiPlugin(deps.api), { prefix: '/api/v1' });
+  if (deps.provisioning) void app.register(provisioningPlugin(deps.provisioning), { prefix: PROVISIONING_PREFIX });
   return app;
 }

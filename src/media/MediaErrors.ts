@@ -30,3 +30,11 @@ export class PromptFormatError extends Error {
     this.name = 'PromptFormatError';
   }
 }
+
+/** Fax reception was asked for where the fax addon (native/fax) is not built. */
+export class FaxUnavailableError extends Error {
+  constructor(readonly detail: string) {
+    super(`fax unavailable: ${detail}`);
+    this.name = 'FaxUnavailableError';
+  }
+}

@@ -75,6 +75,29 @@ export interface DtmfEvent {
   durationMs: number;
 }
 
+export interface ReceiveFaxOptions {
+  /** Our station id (T.30 CSI), at most 20 characters. */
+  ident?: string;
+  /** Longest reception (default 15 min); then it ends as a failure ('timeout'). */
+  maxSeconds?: number;
+  /** Aborting ends the reception like a hangup: the promise still resolves, with the pages so far. */
+  signal?: AbortSignal;
+}
+
+/** How a fax reception ended (FreeSWITCH: rxfax's fax_success, fax_document_transferred_pages, fax_remote_station_id, fax_result_text). */
+export interface FaxReceiveResult {
+  success: boolean;
+  /** Complete pages in the TIFF. */
+  pages: number;
+  /** The sender's station id (T.30 TSI), '' when it sent none. */
+  remoteIdent: string;
+  /** Why it ended (spandsp's text, English), 'OK' on success. */
+  reason: string;
+  kind: 'ok' | 'call-dropped' | 'no-fax' | 'file' | 'protocol' | 'timeout';
+  /** Audio time the reception took. */
+  seconds: number;
+}
+
 /** One RTP stream towards one far end (one call leg). */
 export interface Endpoint {
   readonly id: string;
@@ -93,12 +116,24 @@ export interface Endpoint {
   unbridge(): Promise<void>;
   /** Send RFC 4733 telephone-events for each digit. */
   sendDtmf(digits: string): Promise<void>;
+  /**
+   * Receive a fax (T.30 over G.711, spandsp) into a TIFF file; resolves when it ends, also on
+   * hangup or abort (never rejects for a failed transfer: see `success` and `reason`). Rejects
+   * with a FaxUnavailableError where the fax addon is not built. FreeSWITCH: rxfax.
+   */
+  receiveFax(tiffPath: string, opts?: ReceiveFaxOptions): Promise<FaxReceiveResult>;
+  /** Start listening for the fax calling tone (CNG, 1100 Hz); emits 'fax-tone' once when heard. FreeSWITCH: spandsp_start_fax_detect. */
+  startFaxDetect(): void;
+  stopFaxDetect(): void;
   on(ev: 'dtmf', fn: (d: DtmfEvent) => void): this;
   on(ev: 'destroy', fn: (reason: string) => void): this;
+  on(ev: 'fax-tone', fn: () => void): this;
   once(ev: 'dtmf', fn: (d: DtmfEvent) => void): this;
   once(ev: 'destroy', fn: (reason: string) => void): this;
+  once(ev: 'fax-tone', fn: () => void): this;
   off(ev: 'dtmf', fn: (d: DtmfEvent) => void): this;
   off(ev: 'destroy', fn: (reason: string) => void): this;
+  off(ev: 'fax-tone', fn: () => void): this;
   /** Idempotent; rejects pending play/collect/record with a MediaAbortError. */
   destroy(): Promise<void>;
 }

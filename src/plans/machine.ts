@@ -1,14 +1,17 @@
 import { assign, createActor, createMachine, type Actor, type EventObject } from 'xstate';
 import type { Tariff } from '../numbers/NumberTypes.js';
 import type { CallChannel } from './CallChannel.js';
-import { withOutcome } from './callPath.js';
-import { type CallContext, type CallEvent, type CallInput, type CallOutput, type PlanStateConfig } from './CallMachineTypes.js';
-import { playActor } from './channelActors.js';
+import { leaveNode, withOutcome } from './callPath.js';
+import { nodeTarget, type CallContext, type CallEvent, type CallInput, type CallOutput, type PlanStateConfig } from './CallMachineTypes.js';
+import { faxToneActor, playActor } from './channelActors.js';
+import { faxState } from './nodes/fax.js';
 import { announcementState } from './nodes/announcement.js';
 import { forwardState } from './nodes/forward.js';
 import { hangupState } from './nodes/hangup.js';
+import { huntGroupState } from './nodes/huntgroup.js';
 import { menuState } from './nodes/menu.js';
 import { scheduleState } from './nodes/schedule.js';
+import { voicemailState } from './nodes/voicemail.js';
 import type { Plan, PlanNode } from './schema.js';
 
 export type { CallContext, CallEvent, CallInput, CallOutput, PathEntry, CallEnd } from './CallMachineTypes.js';
@@ -31,6 +34,12 @@ function nodeState(id: string, node: PlanNode): PlanStateConfig {
       return forwardState(id, node);
     case 'hangup':
       return hangupState(id, node);
+    case 'huntgroup':
+      return huntGroupState(id, node);
+    case 'voicemail':
+      return voicemailState(id, node);
+    case 'fax':
+      return faxState(id, node);
   }
 }
 
@@ -70,15 +79,34 @@ export function compilePlan(plan: Plan, options: CompileOptions) {
           onError: { target: 'plan', actions: assign<CallContext, EventObject, undefined, CallEvent, never>({ tariffAnnouncementEndedAt: ({ context }) => now(context) }) },
         },
       },
-      plan: { initial: plan.start, states: nodes },
+      plan: { initial: plan.start, states: nodes, ...(plan.onFaxTone !== undefined ? { invoke: onFaxTone(plan.onFaxTone) } : {}) },
       /** A hangup node ran. */
       ended: { type: 'final' },
-      /** A forward was answered: the runtime bridges the legs; the plan is done. */
+      /** A forward or hunt group was answered: the runtime bridges the legs; the plan is done. */
       connected: { type: 'final' },
       hungUp: { type: 'final' },
     },
     output: ({ context }) => ({ path: context.path, tariffAnnouncementEndedAt: context.tariffAnnouncementEndedAt, end: context.end }),
   });
+}
+
+/**
+ * A plan's `onFaxTone`: while the plan runs, listen for the caller's fax machine (CNG) and, when
+ * it is heard, leave whatever node is active for the fax node (not when already in one). Not
+ * `reenter`, so the plan state and this listener are not restarted.
+ */
+function onFaxTone(target: string) {
+  return {
+    src: faxToneActor,
+    input: ({ context }: { context: CallContext }) => ({ channel: context.channel }),
+    onDone: {
+      guard: ({ context }: { context: CallContext }) => context.path.at(-1)?.type !== 'fax',
+      target: nodeTarget(target),
+      actions: leaveNode('fax tone heard'),
+    },
+    // Listening that fails just stops listening; the plan carries on.
+    onError: {},
+  };
 }
 
 export type CallMachine = ReturnType<typeof compilePlan>;

@@ -1,9 +1,12 @@
 import type { NodeTarget } from './fields.js';
 import { announcementTargets } from './nodes/announcement.js';
+import { faxEndsCall, faxTargets } from './nodes/fax.js';
 import { forwardTargets } from './nodes/forward.js';
 import { hangupTargets } from './nodes/hangup.js';
+import { huntGroupTargets } from './nodes/huntgroup.js';
 import { menuTargets } from './nodes/menu.js';
 import { scheduleTargets } from './nodes/schedule.js';
+import { voicemailEndsCall, voicemailTargets } from './nodes/voicemail.js';
 import type { Plan, PlanIssue, PlanNode } from './schema.js';
 
 /**
@@ -23,18 +26,27 @@ export function nodeTargets(node: PlanNode): NodeTarget[] {
       return forwardTargets(node);
     case 'hangup':
       return hangupTargets(node);
+    case 'huntgroup':
+      return huntGroupTargets(node);
+    case 'voicemail':
+      return voicemailTargets(node);
+    case 'fax':
+      return faxTargets(node);
   }
 }
 
-/** Nodes where a call can end: a hangup, or a forward that is answered. */
+/** Nodes where a call can end: a hangup, or a forward or hunt group that is answered. */
 function isEnd(node: PlanNode): boolean {
-  return node.type === 'hangup' || node.type === 'forward';
+  return node.type === 'hangup' || node.type === 'forward' || node.type === 'huntgroup' || (node.type === 'voicemail' && voicemailEndsCall(node)) || (node.type === 'fax' && faxEndsCall(node));
 }
 
 /** Every target names a node, and `start` does. */
 export function unknownTargets(plan: Plan): PlanIssue[] {
   const issues: PlanIssue[] = [];
   if (!(plan.start in plan.nodes)) issues.push({ path: 'start', message: `unknown node "${plan.start}"${known(plan)}` });
+  if (plan.onFaxTone !== undefined && plan.nodes[plan.onFaxTone]?.type !== 'fax') {
+    issues.push({ path: 'onFaxTone', message: plan.onFaxTone in plan.nodes ? `node "${plan.onFaxTone}" is not a fax node` : `unknown node "${plan.onFaxTone}"${known(plan)}` });
+  }
   for (const [id, node] of Object.entries(plan.nodes)) {
     for (const t of nodeTargets(node)) {
       if (!(t.target in plan.nodes)) issues.push({ path: `nodes.${id}.${t.key}`, message: `unknown node "${t.target}"${known(plan)}` });
@@ -51,7 +63,7 @@ function known(plan: Plan): string {
 /** Node ids reachable from `start` (targets that do not exist are ignored). */
 export function reachableFromStart(plan: Plan): Set<string> {
   const seen = new Set<string>();
-  const queue = plan.start in plan.nodes ? [plan.start] : [];
+  const queue = [plan.start, ...(plan.onFaxTone !== undefined ? [plan.onFaxTone] : [])].filter((id) => id in plan.nodes);
   while (queue.length) {
     const id = queue.shift() as string;
     if (seen.has(id)) continue;

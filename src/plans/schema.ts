@@ -1,16 +1,22 @@
 import { z } from 'zod';
 import { nodeIdSchema } from './fields.js';
 import { announcementNodeSchema } from './nodes/announcement.js';
+import { faxNodeSchema } from './nodes/fax.js';
 import { forwardNodeSchema } from './nodes/forward.js';
 import { hangupNodeSchema } from './nodes/hangup.js';
+import { huntGroupNodeSchema } from './nodes/huntgroup.js';
+import { voicemailNodeSchema } from './nodes/voicemail.js';
 import { menuNodeSchema } from './nodes/menu.js';
 import { scheduleNodeSchema } from './nodes/schedule.js';
 import { nodesThatNeverEnd, scheduleLoops, unknownTargets, unreachableNodes } from './planGraph.js';
 
 export type { PromptRef } from './fields.js';
 export type { AnnouncementNode } from './nodes/announcement.js';
+export type { FaxNode, FaxOutcome } from './nodes/fax.js';
 export type { ForwardNode, ForwardTarget } from './nodes/forward.js';
 export type { HangupNode, HangupCause } from './nodes/hangup.js';
+export type { HuntGroupNode, HuntGroupSpec, HuntStrategy } from './nodes/huntgroup.js';
+export type { VoicemailNode, VoicemailResult } from './nodes/voicemail.js';
 export type { MenuNode } from './nodes/menu.js';
 export type { ScheduleNode } from './nodes/schedule.js';
 
@@ -24,6 +30,9 @@ export const planNodeSchema = z.discriminatedUnion('type', [
   menuNodeSchema,
   forwardNodeSchema,
   hangupNodeSchema,
+  huntGroupNodeSchema,
+  voicemailNodeSchema,
+  faxNodeSchema,
 ]);
 export type PlanNode = z.infer<typeof planNodeSchema>;
 export type PlanNodeType = PlanNode['type'];
@@ -32,6 +41,8 @@ export const planSchema = z.strictObject({
   name: z.string().min(1).max(100),
   description: z.string().optional(),
   start: nodeIdSchema,
+  /** Where a call goes when the caller's fax machine is heard (CNG), from any node: a fax node. */
+  onFaxTone: nodeIdSchema.optional(),
   nodes: z.record(nodeIdSchema, planNodeSchema).refine((n) => Object.keys(n).length > 0, 'a plan needs at least one node'),
 });
 export type Plan = z.infer<typeof planSchema>;

@@ -1,8 +1,13 @@
 import type { Tariff } from '../numbers/NumberTypes.js';
-import type { CallChannel, ForwardResult } from './CallChannel.js';
+import { huntOrder, huntOutcome, memberRingTime, type MemberOutcome } from '../routing/huntOrder.js';
+import type { CallChannel, ForwardResult, HuntResult } from './CallChannel.js';
 import { callEnded, compilePlan, startCall, type CallEnd, type CompileOptions, type PathEntry } from './machine.js';
+import type { FaxOutcome } from './nodes/fax.js';
 import type { ForwardTarget } from './nodes/forward.js';
+import { memberName, type HuntGroupSpec } from './nodes/huntgroup.js';
 import type { Plan } from './schema.js';
+import type { VoicemailResult } from './nodes/voicemail.js';
+import { BEEP, DEFAULT_GREETING } from '../voicemail/prompts.js';
 
 /**
  * The plan simulator: runs a plan through its real machine on a scripted CallChannel, without
@@ -25,6 +30,10 @@ export interface SimulationScript {
   promptSeconds?: number;
   /** Stop a plan that loops through more nodes than this (a caller who never gives up). */
   maxNodes?: number;
+  /** The caller is a fax machine: its calling tone (CNG) is heard as the plan starts; a plan's onFaxTone takes it. */
+  faxTone?: boolean;
+  /** How a fax reception ends (default: one page received). */
+  fax?: 'received' | 'failed';
 }
 
 /** One thing that happened on the simulated call, in order. */
@@ -32,7 +41,9 @@ export type SimulationStep =
   | { kind: 'hear'; prompt: string }
   | { kind: 'press'; key: string | undefined }
   | { kind: 'ring'; target: string; result: ForwardResult }
-  | { kind: 'hangup'; cause: string };
+  | { kind: 'hangup'; cause: string }
+  | { kind: 'voicemail'; box: string }
+  | { kind: 'fax'; email: string[]; outcome: FaxOutcome };
 
 export interface SimulationResult {
   path: PathEntry[];
@@ -90,6 +101,47 @@ class ScriptedChannel implements CallChannel {
     return result;
   }
 
+  /** Hunt groups by the runtime's own ordering rules, from a group that remembers nothing. */
+  async huntGroup(group: HuntGroupSpec): Promise<HuntResult> {
+    const byName = new Map(group.members.map((m) => [memberName(m), m]));
+    const order = huntOrder(group.strategy, [...byName.keys()], { lastActivity: {} }).map((n) => byName.get(n) as ForwardTarget);
+    const outcomes: MemberOutcome[] = [];
+    const deadline = this.clock + group.ringTimeoutMs;
+    for (const member of order) {
+      const ringMs = group.strategy === 'simultaneous' ? group.ringTimeoutMs : memberRingTime(group.memberRingMs, deadline, this.clock);
+      if (ringMs === 0) break;
+      const target = targetName(member);
+      const has = (list?: string[]): boolean => list?.includes(target) ?? false;
+      const result: ForwardResult = has(this.script.busy) ? 'busy' : has(this.script.noAnswer) ? 'noanswer' : has(this.script.failing) ? 'failed' : 'answered';
+      this.steps.push({ kind: 'ring', target, result });
+      if (result === 'answered') return 'answered';
+      outcomes.push(result === 'busy' ? 'busy' : 'noanswer');
+      // Everyone rings at once in a simultaneous group: the clock moves once, below.
+      if (result === 'noanswer' && group.strategy !== 'simultaneous') this.clock += ringMs;
+    }
+    if (group.strategy === 'simultaneous' && outcomes.includes('noanswer')) this.clock += group.ringTimeoutMs;
+    return huntOutcome(outcomes);
+  }
+
+  /** The caller hears the default greeting and the beep (a box's own greeting is not known here) and leaves a message. */
+  async voicemail(box: string): Promise<VoicemailResult> {
+    this.hear([DEFAULT_GREETING, BEEP]);
+    this.steps.push({ kind: 'voicemail', box });
+    return 'recorded';
+  }
+
+  async receiveFax(opts: { email: string[] }): Promise<FaxOutcome> {
+    const outcome: FaxOutcome = this.script.fax === 'failed' ? { success: false, pages: 0, reason: 'simulated failure' } : { success: true, pages: 1, reason: 'OK' };
+    this.steps.push({ kind: 'fax', email: opts.email, outcome });
+    return outcome;
+  }
+
+  /** A fax caller's tone is heard at once; any other caller never sends one. */
+  waitForFaxTone(signal: AbortSignal): Promise<void> {
+    if (this.script.faxTone) return Promise.resolve();
+    return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+  }
+
   async hangup(cause: string): Promise<void> {
     this.steps.push({ kind: 'hangup', cause });
   }
@@ -133,6 +185,8 @@ export function formatSimulation(result: SimulationResult, timeZone = 'Europe/Am
     if (s.kind === 'hear') lines.push(`  hears   ${s.prompt}`);
     else if (s.kind === 'press') lines.push(s.key === undefined ? '  presses nothing (timeout)' : `  presses ${s.key}`);
     else if (s.kind === 'ring') lines.push(`  rings   ${s.target}: ${s.result}`);
+    else if (s.kind === 'voicemail') lines.push(`  leaves  a voicemail message in box ${s.box}`);
+    else if (s.kind === 'fax') lines.push(`  faxes   ${s.outcome.success ? `${s.outcome.pages} page(s)` : `nothing (${s.outcome.reason})`}, mailed to ${s.email.join(', ')}`);
     else lines.push(`  hangup  (${s.cause})`);
   }
   lines.push(`end: ${result.end ?? 'unknown'}${result.truncated ? ' (stopped: the plan kept looping)' : ''}`);

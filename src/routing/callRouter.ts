@@ -5,6 +5,8 @@
  * every way it can end.
  */
 import Srf from 'drachtio-srf';
+import type { CallRegistry, HandedOverParty } from '../calls/CallRegistry.js';
+import type { PhoneCallHooks, PhoneCallRecord } from '../cdr/callRecords.js';
 import type { Logger } from '../logger.js';
 import type { DigestAuth, DigestOk } from '../sip/digest.js';
 import { isScanner, type AuthThrottle } from '../sip/security.js';
@@ -40,6 +42,10 @@ export interface CallRouterDeps {
   maxCallMs?: number;
   /** Told about every connected call (for CDRs and for hanging calls up from outside). */
   onAnswer?: (call: AnsweredCall) => void;
+  /** Live calls, shared with number calls: an attended transfer there may take over a party here. */
+  registry?: CallRegistry;
+  /** CDRs and the monthly credit limit of outbound calls (src/cdr/callRecords.ts). */
+  cdr?: PhoneCallHooks;
 }
 
 /** A connected call: the caller's leg (UAS) and the answering leg (UAC). */
@@ -55,16 +61,22 @@ export type InviteMiddleware = (req: Srf.SrfRequest, res: Srf.SrfResponse, next:
 
 /** The leases one call holds; released together, once, whichever way the call ends. */
 class CallLeases {
-  private held: Lease[] = [];
+  private held: { lease: Lease; party: 'caller' | 'callee' }[] = [];
 
-  add(lease: Lease): void {
-    this.held.push(lease);
+  add(lease: Lease, party: 'caller' | 'callee' = 'caller'): void {
+    this.held.push({ lease, party });
+  }
+
+  /** Takes the party's lease out (it leaves with the party, e.g. to a transfer). */
+  take(party: 'caller' | 'callee'): Lease | undefined {
+    const i = this.held.findIndex((h) => h.party === party);
+    return i < 0 ? undefined : this.held.splice(i, 1)[0].lease;
   }
 
   async releaseAll(): Promise<void> {
     const held = this.held;
     this.held = [];
-    await Promise.all(held.map((l) => l.release()));
+    await Promise.all(held.map((h) => h.lease.release()));
   }
 }
 
@@ -76,6 +88,8 @@ interface Call {
   leases: CallLeases;
   /** Aborted when the caller CANCELs before we answered. */
   abort: AbortController;
+  /** The call's CDR, once it is known where it goes. */
+  record?: PhoneCallRecord;
 }
 
 /** The URI inside a Contact value, with or without angle brackets and header parameters. */
@@ -167,16 +181,20 @@ export function createCallRouter(deps: CallRouterDeps): InviteMiddleware {
     let calleeGone = false;
     // Set once the call is connected; cleared by whichever end comes first.
     const maxDuration: { timer?: NodeJS.Timeout } = {};
+    let unregister: () => void = () => undefined;
     const ended = (): void => {
       clearTimeout(maxDuration.timer);
+      call.record?.ended();
+      unregister();
       void leases.releaseAll();
     };
-    uac.on('destroy', () => {
+    const onCalleeGone = (): void => {
       calleeGone = true;
       log.info({ by: 'callee' }, 'call ended');
       if (uas) hangUp(uas);
       ended();
-    });
+    };
+    uac.on('destroy', onCalleeGone);
     if (abort.signal.aborted) {
       // The caller hung up in the instant the callee answered.
       hangUp(uac);
@@ -192,18 +210,43 @@ export function createCallRouter(deps: CallRouterDeps): InviteMiddleware {
       return;
     }
     log.info({ answeredBy: fork.answeredBy }, 'call answered');
+    call.record?.answered();
     const callerLeg = uas;
-    callerLeg.on('destroy', () => {
+    let callerGone = false;
+    const onCallerGone = (): void => {
+      callerGone = true;
       log.info({ by: 'caller' }, 'call ended');
       hangUp(uac);
       ended();
-    });
+    };
+    callerLeg.on('destroy', onCallerGone);
     if (calleeGone) {
       hangUp(callerLeg);
       return;
     }
     relayReinvites(callerLeg, uac, log);
     relayReinvites(uac, callerLeg, log);
+    refuseRefer(callerLeg, log);
+    refuseRefer(uac, log);
+    // An attended transfer in a number call may take the far party of this (consultation) call over.
+    const handOver = async (replaced: Srf.Dialog): Promise<HandedOverParty | undefined> => {
+      const keep = replaced === callerLeg ? uac : replaced === uac ? callerLeg : undefined;
+      if (!keep || calleeGone || callerGone) return undefined;
+      callerLeg.removeListener('destroy', onCallerGone);
+      uac.removeListener('destroy', onCalleeGone);
+      for (const leg of [callerLeg, uac]) for (const ev of ['modify', 'refer']) leg.removeAllListeners(ev);
+      clearTimeout(maxDuration.timer);
+      unregister();
+      call.record?.ended();
+      const party = keep === uac ? 'callee' : 'caller';
+      const lease = leases.take(party);
+      log.info({ handedOver: party }, 'call taken over by an attended transfer');
+      hangUp(replaced);
+      await leases.releaseAll();
+      const label = (party === 'caller' ? opts.callingNumber : userOf(uac.remote.uri)) ?? party;
+      return { dialog: keep, label, ...(lease ? { lease } : {}) };
+    };
+    unregister = deps.registry?.add({ dialogs: () => [callerLeg, uac], takeOver: handOver }) ?? (() => undefined);
     const hangUpBoth = async (): Promise<void> => {
       clearTimeout(maxDuration.timer);
       hangUp(callerLeg);
@@ -220,8 +263,10 @@ export function createCallRouter(deps: CallRouterDeps): InviteMiddleware {
 
   async function callExtension(call: Call, caller: Account, callee: Account): Promise<void> {
     const { res, leases } = call;
+    call.record = deps.cdr?.started(call.req, caller, 'extension', callee.username);
     const mine = await channels.acquire(caller.id, caller.channelLimit);
     if (!mine) {
+      call.record?.refusedAtChannelLimit();
       call.log.info({ account: caller.id }, 'caller at its channel limit');
       res.send(486);
       return;
@@ -229,12 +274,13 @@ export function createCallRouter(deps: CallRouterDeps): InviteMiddleware {
     leases.add(mine);
     const theirs = await channels.acquire(callee.id, callee.channelLimit);
     if (!theirs) {
+      call.record?.refusedAtChannelLimit();
       call.log.info({ account: callee.id }, 'callee at its channel limit');
       await leases.releaseAll();
       res.send(486);
       return;
     }
-    leases.add(theirs);
+    leases.add(theirs, 'callee');
     const registrations = await store.locations.list(callee.id);
     if (registrations.length === 0) {
       await leases.releaseAll();
@@ -263,15 +309,19 @@ export function createCallRouter(deps: CallRouterDeps): InviteMiddleware {
     }
     // 112 must always get through: no suspension check and no channel limit stand in its way.
     const emergency = isEmergency(number);
+    call.record = deps.cdr?.started(call.req, caller, 'outbound', number);
     const customer = await store.customers.get(caller.customerId);
     if (!emergency && customer?.status !== 'active') {
       call.log.info({ customer: caller.customerId }, 'suspended customer may not call out');
       res.send(403);
       return;
     }
+    // 112 goes out whatever the month's spend; everything else stops at the credit limit.
+    if (!emergency && deps.cdr && !(await deps.cdr.mayCallOut(call.req, res, caller, call.record))) return;
     const lease = await channels.acquire(caller.id, caller.channelLimit);
     if (lease) leases.add(lease);
     else if (!emergency) {
+      call.record?.refusedAtChannelLimit();
       call.log.info({ account: caller.id }, 'caller at its channel limit');
       res.send(486);
       return;
@@ -358,7 +408,20 @@ export function createCallRouter(deps: CallRouterDeps): InviteMiddleware {
       await call.leases.releaseAll();
       if (!res.finalResponseSent && !call.abort.signal.aborted) res.send(500);
     }
+    // Refused, failed or cancelled: the record ends now; an answered call ends at its BYE.
+    call.record?.notAnswered(call.abort.signal.aborted ? 487 : res.finalResponseSent ? res.statusCode : undefined);
   };
+}
+
+/**
+ * Transfers are carried out in media-anchored number calls (src/calls/ConnectedCall.ts); an
+ * extension call passes SDP end to end and says so explicitly (RFC 3515 §2.4.2 lets us refuse).
+ */
+function refuseRefer(leg: Srf.Dialog, log: Logger): void {
+  leg.on('refer', (_req, res) => {
+    log.info('REFER in an extension call refused (501)');
+    res.send(501);
+  });
 }
 
 /** Passes a re-INVITE (new SDP) from one leg on to the other and its answer back. */

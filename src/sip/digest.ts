@@ -20,7 +20,8 @@ export interface DigestAuthOptions {
   /** How long a nonce is accepted (default 5 minutes); afterwards a correct answer gets stale=TRUE. */
   nonceTtlMs?: number;
   counters: Counters;
-  accounts: AccountRepo;
+  /** Only the lookup by username is used (provisioning passes a device lookup here). */
+  accounts: Pick<AccountRepo, 'getByUsername'>;
   /** Decrypts Account.passwordEnc (a SecretBox). */
   secrets: Pick<SecretBox, 'decrypt'>;
 }

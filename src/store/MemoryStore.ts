@@ -18,7 +18,11 @@ import {
   type Store,
   type TokenRepo,
 } from './StoreTypes.js';
+import { MemoryHuntGroups } from './MemoryHuntGroups.js';
 import type { ServiceNumber } from '../numbers/NumberTypes.js';
+import type { DeviceRepo } from '../provisioning/DeviceTypes.js';
+import { MemoryDeviceRepo } from './MemoryDeviceRepo.js';
+import { MemoryVoicemailRepo } from '../voicemail/MemoryVoicemailRepo.js';
 import {
   byCreation,
   newAccount,
@@ -56,8 +60,15 @@ export class MemoryStore implements Store {
   readonly tokens: TokenRepo;
   readonly numbers: NumberRepo;
   readonly plans: PlanRepo;
+  readonly devices: DeviceRepo;
+  readonly huntGroups = new MemoryHuntGroups();
+  readonly voicemail = new MemoryVoicemailRepo((id) => this.customerMap.has(id));
 
   private closed = false;
+  private readonly deviceStore = new MemoryDeviceRepo({
+    hasCustomer: (id) => this.customerMap.has(id),
+    accountCustomer: (id) => this.accountMap.get(id)?.customerId,
+  });
   private readonly customerMap = new Map<string, Customer>();
   private readonly accountMap = new Map<string, Account>();
   private readonly accountIdByUsername = new Map<string, string>();
@@ -88,6 +99,7 @@ export class MemoryStore implements Store {
     this.tokens = this.tokenRepo();
     this.numbers = this.numberRepo();
     this.plans = this.planRepo();
+    this.devices = this.deviceStore.repo;
     this.sweepTimer = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
   }
@@ -119,6 +131,7 @@ export class MemoryStore implements Store {
     this.accountMap.delete(id);
     if (this.accountIdByUsername.get(account.username) === id) this.accountIdByUsername.delete(account.username);
     this.bindings.delete(id);
+    this.deviceStore.unbindAccount(id);
     // A user token is only meaningful with its account.
     for (const t of [...this.tokenMap.values()]) if (t.accountId === id) this.deleteToken(t.id);
     return true;
@@ -173,6 +186,9 @@ export class MemoryStore implements Store {
       },
       delete: async (id) => {
         if (!this.customerMap.delete(id)) return false;
+        this.deviceStore.deleteCustomer(id);
+        this.huntGroups.forget(id);
+        this.voicemail.removeCustomerBoxes(id);
         for (const a of [...this.accountMap.values()]) if (a.customerId === id) this.deleteAccount(a.id);
         for (const t of [...this.tokenMap.values()]) if (t.customerId === id) this.deleteToken(t.id);
         for (const n of [...this.numberMap.values()]) if (n.customerId === id) this.deleteNumber(n.id);

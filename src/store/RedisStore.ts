@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { RedisHuntGroups } from './RedisHuntGroups.js';
 import { redactUrlPassword as redactUrl } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ServiceNumber } from '../numbers/NumberTypes.js';
+import type { DeviceRepo } from '../provisioning/DeviceTypes.js';
+import { redisDeviceRepo } from './RedisDeviceRepo.js';
+import { RedisVoicemailRepo } from '../voicemail/RedisVoicemailRepo.js';
 import {
   byCreation,
   newAccount,
@@ -52,6 +56,7 @@ import {
   type Counters,
   type Customer,
   type CustomerRepo,
+  type HuntGroupStateRepo,
   type LocationStore,
   type NumberRepo,
   type PlanRecord,
@@ -99,8 +104,11 @@ function parseAll<T>(values: (string | null)[]): T[] {
  *   P plan:<id>:versions                 hash version → JSON version (without its number)
  *   P plan:<id>:vseq                     counter handing out the plan's version numbers
  *   P lease:<key>                        sorted set leaseId → expiry (Redis clock)
+ *   P hunt:<customerId>                  hash: hunt group pointers and members' last activity (RedisHuntGroups.ts)
  *   P hits:<key>                         sorted set event → time (sliding window)
  *   P flag:<key>, P high:<key>           strings with PX expiry
+ *   P devices, P macs, …                 devices: see deviceLua.ts
+ *   P vmboxes, P vmbox:<id>:messages, …  voicemail: see src/voicemail/RedisVoicemailRepo.ts
  */
 export class RedisStore implements Store {
   readonly customers: CustomerRepo;
@@ -111,6 +119,9 @@ export class RedisStore implements Store {
   readonly tokens: TokenRepo;
   readonly numbers: NumberRepo;
   readonly plans: PlanRepo;
+  readonly devices: DeviceRepo;
+  readonly huntGroups: HuntGroupStateRepo;
+  readonly voicemail: RedisVoicemailRepo;
 
   private readonly redis: Redis;
   private readonly pingTimeoutMs: number;
@@ -147,6 +158,9 @@ export class RedisStore implements Store {
     this.tokens = this.tokenRepo();
     this.numbers = this.numberRepo();
     this.plans = this.planRepo();
+    this.devices = redisDeviceRepo({ redis: this.redis, prefix: this.prefix, run: (script, keys, args) => this.run(script, keys, args) });
+    this.huntGroups = new RedisHuntGroups(this.redis, (customerId) => this.key('hunt', customerId));
+    this.voicemail = new RedisVoicemailRepo(this.redis, this.prefix);
   }
 
   /** Waits up to `timeoutMs` for the first connection; false when Redis did not answer by then. */
@@ -235,7 +249,11 @@ export class RedisStore implements Store {
           (cur) => patchCustomer(cur, patch),
           (expected, next) => this.run(UPDATE_CUSTOMER, [], [this.prefix, id, expected, JSON.stringify(next)]),
         ),
-      delete: async (id) => (await this.run(DELETE_CUSTOMER, [], [this.prefix, id])) === 1,
+      delete: async (id) => {
+        if ((await this.run(DELETE_CUSTOMER, [], [this.prefix, id])) !== 1) return false;
+        await this.voicemail.deleteCustomerBoxes(id);
+        return true;
+      },
     };
   }
 

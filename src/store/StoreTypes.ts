@@ -8,6 +8,8 @@
  */
 import type { Peer } from '../engine/transport/TransportTypes.js';
 import type { ServiceNumber } from '../numbers/NumberTypes.js';
+import type { DeviceRepo } from '../provisioning/DeviceTypes.js';
+import type { VoicemailRepo } from '../voicemail/VoicemailTypes.js';
 
 export type CustomerStatus = 'active' | 'suspended';
 
@@ -206,6 +208,28 @@ export interface PlanRepo {
   delete(id: string): Promise<boolean>;
 }
 
+/** What a hunt group remembers between calls (shared through the store, so every app instance rotates alike). */
+export interface HuntMemory {
+  /** The member who answered the group's last answered call (round-robin starts after it). */
+  lastAnswered?: string;
+  /** Member → when its last hunt-group call was answered or ended (ms), whichever came last. */
+  lastActivity: Record<string, number>;
+}
+
+/**
+ * Hunt group state per customer: the round-robin pointer per group (a stable key: plan and node
+ * id) and the members' last activity (customer-wide, so longest-idle sees calls from every
+ * group). Members are named 'account:<username>' or 'number:<e164>'. Deleted with the customer.
+ */
+export interface HuntGroupStateRepo {
+  /** The group's memory; lastActivity holds only `members` that have any. */
+  get(customerId: string, group: string, members: readonly string[]): Promise<HuntMemory>;
+  /** `member` answered a call to `group` at `at`: the group's pointer moves to it. */
+  answered(customerId: string, group: string, member: string, at: number): Promise<void>;
+  /** `member`'s call from a hunt group ended at `at`. */
+  ended(customerId: string, member: string, at: number): Promise<void>;
+}
+
 export interface Store {
   readonly customers: CustomerRepo;
   readonly accounts: AccountRepo;
@@ -215,6 +239,11 @@ export interface Store {
   readonly tokens: TokenRepo;
   readonly numbers: NumberRepo;
   readonly plans: PlanRepo;
+  /** Provisioned phones (src/provisioning/DeviceTypes.ts). */
+  readonly devices: DeviceRepo;
+  readonly huntGroups: HuntGroupStateRepo;
+  /** Voicemail boxes and message metadata (src/voicemail/); deleted with the customer. */
+  readonly voicemail: VoicemailRepo;
   /** True when the store answers; never throws (a failure is `false`). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

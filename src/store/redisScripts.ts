@@ -8,6 +8,7 @@
  * clocks still agree on when a lease expires.
  */
 import { createHash } from 'node:crypto';
+import { DEVICE_LUA } from './deviceLua.js';
 
 export class LuaScript {
   readonly sha: string;
@@ -20,6 +21,7 @@ export class LuaScript {
 const RECORDS = `
 local P = ARGV[1]
 local function str(v) return type(v) == 'string' end
+${DEVICE_LUA}
 local function deleteToken(id)
   local json = redis.call('HGET', P .. 'tokens', id)
   if not json then return 0 end
@@ -42,6 +44,7 @@ local function deleteAccount(id)
   redis.call('DEL', P .. 'reg:' .. id, P .. 'regexp:' .. id)
   for _, tid in ipairs(redis.call('SMEMBERS', P .. 'account:' .. id .. ':tokens')) do deleteToken(tid) end
   redis.call('DEL', P .. 'account:' .. id .. ':tokens')
+  unbindAccountDevices(id)
   return 1
 end
 local function deleteNumber(id)
@@ -89,12 +92,15 @@ return 1
 export const DELETE_CUSTOMER = new LuaScript(`${RECORDS}
 local id = ARGV[2]
 if redis.call('HEXISTS', P .. 'customers', id) == 0 then return 0 end
+-- Devices first, so deleting the accounts has no lines left to unbind.
+deleteCustomerDevices(id)
 for _, aid in ipairs(redis.call('SMEMBERS', P .. 'customer:' .. id .. ':accounts')) do deleteAccount(aid) end
 for _, tid in ipairs(redis.call('SMEMBERS', P .. 'customer:' .. id .. ':tokens')) do deleteToken(tid) end
 for _, nid in ipairs(redis.call('SMEMBERS', P .. 'customer:' .. id .. ':numbers')) do deleteNumber(nid) end
 for _, pid in ipairs(redis.call('SMEMBERS', P .. 'customer:' .. id .. ':plans')) do deletePlan(pid) end
 redis.call('DEL', P .. 'customer:' .. id .. ':accounts', P .. 'customer:' .. id .. ':tokens')
 redis.call('DEL', P .. 'customer:' .. id .. ':numbers', P .. 'customer:' .. id .. ':plans')
+redis.call('DEL', P .. 'hunt:' .. id)
 redis.call('HDEL', P .. 'customers', id)
 return 1
 `);

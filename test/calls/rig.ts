@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSipServices } from '../../src/app/sipServices.js';
-import type { NumberCalls, NumberCallSummary } from '../../src/calls/NumberCall.js';
+import type { NumberCalls, NumberCallsDeps, NumberCallSummary } from '../../src/calls/NumberCall.js';
 import { PlanSource } from '../../src/calls/planSource.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
 import { EmbeddedMediaServer } from '../../src/media/embedded/EmbeddedMediaServer.js';
@@ -127,9 +127,14 @@ export interface NumberRig {
   stop(): Promise<void>;
   /** The trunk's port: external numbers go to sip:<number>@127.0.0.1:<trunkPort>. */
   trunkPort: number;
+  /** Encrypts account passwords (passwordEnc) so phones can authenticate calls. */
+  secrets: SecretBox;
 }
 
-export async function startNumberRig(portMin: number): Promise<NumberRig> {
+/** Runtime services a test adds to the number calls (fax-to-email, voicemail, …). */
+export type RigNumberDeps = Partial<Omit<NumberCallsDeps, 'store' | 'logger' | 'trunk' | 'media' | 'plans' | 'now' | 'onCallEnded'>>;
+
+export async function startNumberRig(portMin: number, extraDeps: RigNumberDeps = {}): Promise<NumberRig> {
   const { engine, srf, sipPort } = await startEngineWithApp({ secret: 'numbers-test' });
   // Where the trunk is: a SIPp UAS a test starts on this port when it needs the trunk.
   const trunkPort = await freePort();
@@ -155,7 +160,7 @@ export async function startNumberRig(portMin: number): Promise<NumberRig> {
       trunk: { uri: `sip:127.0.0.1:${trunkPort}` },
     },
     logger,
-    numberCalls: { media, plans, now: () => now, onCallEnded: (s) => ended.push(s) },
+    numberCalls: { media, plans, now: () => now, onCallEnded: (s) => ended.push(s), ...extraDeps },
   });
   srf.use('register', services.register);
   srf.use('invite', services.invite);
@@ -174,6 +179,7 @@ export async function startNumberRig(portMin: number): Promise<NumberRig> {
 
   const rig: NumberRig = {
     trunkPort,
+    secrets,
     store,
     media,
     calls: services.numberCalls!,

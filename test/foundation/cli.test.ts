@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/ports.js';
+import { faxAvailability } from '../../src/fax/faxAddon.js';
 import { FakeDrachtio } from './fakeDrachtio.js';
 
 /** Runs `npx tsx src/cli/main.ts …` with exactly the given environment (plus PATH/HOME for npx). */
@@ -167,7 +168,7 @@ describe('contactsuite CLI', () => {
       expect(run.stdout()).toContain(`http 0.0.0.0:${httpPort}`);
       expect(await health(httpPort)).toEqual({
         status: 200,
-        body: { status: 'ok', engine: { connected: true }, store: { reachable: true } },
+        body: { status: 'ok', engine: { connected: true }, store: { reachable: true }, fax: faxAvailability() },
       });
 
       await server.close();

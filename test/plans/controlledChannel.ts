@@ -1,13 +1,19 @@
-import type { CallChannel, ForwardResult } from '../../src/plans/CallChannel.js';
+import type { CallChannel, ForwardResult, HuntResult } from '../../src/plans/CallChannel.js';
+import type { FaxOutcome } from '../../src/plans/nodes/fax.js';
 import type { ForwardTarget } from '../../src/plans/nodes/forward.js';
+import type { HuntGroupSpec } from '../../src/plans/nodes/huntgroup.js';
+import type { VoicemailResult } from '../../src/plans/nodes/voicemail.js';
 
 /** One CallChannel call the test settles by hand. */
 export interface PendingCall {
-  method: 'play' | 'collect' | 'forward' | 'hangup';
+  method: 'play' | 'collect' | 'forward' | 'huntGroup' | 'voicemail' | 'receiveFax' | 'waitForFaxTone' | 'hangup';
   prompts?: string[];
   timeoutMs?: number;
   target?: ForwardTarget;
   ringTimeoutMs?: number;
+  group?: HuntGroupSpec;
+  box?: string;
+  email?: string[];
   cause?: string;
   signal?: AbortSignal;
   settled: boolean;
@@ -65,6 +71,18 @@ export class ControlledChannel implements CallChannel {
   }
   forward(target: ForwardTarget, opts: { ringTimeoutMs: number }, signal: AbortSignal): Promise<ForwardResult> {
     return this.pending({ method: 'forward', target, ringTimeoutMs: opts.ringTimeoutMs, signal });
+  }
+  huntGroup(group: HuntGroupSpec, signal: AbortSignal): Promise<HuntResult> {
+    return this.pending({ method: 'huntGroup', group, signal });
+  }
+  voicemail(box: string, signal: AbortSignal): Promise<VoicemailResult> {
+    return this.pending({ method: 'voicemail', box, signal });
+  }
+  receiveFax(opts: { email: string[] }, signal: AbortSignal): Promise<FaxOutcome> {
+    return this.pending({ method: 'receiveFax', email: opts.email, signal });
+  }
+  waitForFaxTone(signal: AbortSignal): Promise<void> {
+    return this.pending({ method: 'waitForFaxTone', signal });
   }
   hangup(cause: string): Promise<void> {
     return this.pending({ method: 'hangup', cause });

@@ -95,7 +95,7 @@ describe('cross-references', () => {
   });
 
   it('an unknown node type lists the allowed types', () => {
-    const r = parsePlan({ name: 'x', start: 'v', nodes: { v: { type: 'voicemail' } } });
+    const r = parsePlan({ name: 'x', start: 'v', nodes: { v: { type: 'conference' } } });
     expect(r.ok ? '' : r.errors[0].message).toMatch(/announcement.*schedule.*menu.*forward.*hangup/);
   });
 

@@ -5,6 +5,9 @@ import { silentLogger } from '../../src/logger.js';
 import { RedisStore } from '../../src/store/RedisStore.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 import { defineStoreContract } from './contract.js';
+import { defineDeviceContract } from './deviceContract.js';
+import { defineHuntGroupContract } from './huntGroupsContract.js';
+import { defineVoicemailContract } from '../voicemail/storeContract.js';
 
 const logger = silentLogger();
 /** This file's keys; each contract test adds its own namespace below it. */
@@ -26,6 +29,9 @@ async function openRedisStore(keyPrefix: string): Promise<RedisStore> {
 
 // Every call opens a new client: stores on one namespace are separate app instances on one Redis.
 defineStoreContract('redis store', (namespace) => openRedisStore(`${FILE_PREFIX}${namespace}:`));
+defineDeviceContract('redis store', (namespace) => openRedisStore(`${FILE_PREFIX}${namespace}:`));
+defineHuntGroupContract('redis store', (namespace) => openRedisStore(`${FILE_PREFIX}${namespace}:`));
+defineVoicemailContract('redis store', (namespace) => openRedisStore(`${FILE_PREFIX}${namespace}:`));
 
 describe('redis store: keys and scripts', () => {
   it('writes every key under its prefix and sees nothing of another prefix', async () => {

@@ -658,7 +658,8 @@ export class Core implements TransactionUser {
     const req = this.dialogRequest(d, m.method, cseq);
     const appContact = m.get('contact');
     if (appContact) req.add('Contact', replaceLocalhost(appContact, local));
-    else if (m.method === 'INVITE' || m.method === 'SUBSCRIBE' || m.method === 'REFER' || m.method === 'UPDATE') req.add('Contact', d.localContact);
+    // RFC 6665 §8.2.1: a NOTIFY carries Contact too (it is a target refresh of the subscription).
+    else if (m.method === 'INVITE' || m.method === 'SUBSCRIBE' || m.method === 'REFER' || m.method === 'UPDATE' || m.method === 'NOTIFY') req.add('Contact', d.localContact);
     applyAppHeaders(req, m, SKIP_IN_DIALOG);
     req.body = m.body;
     const ctErr = ensureContentType(req);

@@ -4,19 +4,24 @@ import { EventEmitter } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import wavefile from 'wavefile';
 import type { Logger } from '../../logger.js';
-import { MediaAbortError } from '../MediaErrors.js';
+import { FaxUnavailableError, MediaAbortError } from '../MediaErrors.js';
+import { faxAvailability, loadFaxAddon } from '../../fax/faxAddon.js';
 import type {
   DtmfEvent,
   Endpoint,
+  FaxReceiveResult,
   PlayCollectOptions,
   PlayCollectResult,
   PlayOptions,
   PlayResult,
   RecordOptions,
   RecordResult,
+  ReceiveFaxOptions,
 } from '../MediaTypes.js';
 import type { Codec, DestroyReason } from './EmbeddedMediaServerTypes.js';
-import { decodeG711, rms, SAMPLES_PER_PACKET, SILENCE_BYTE, transcodeG711 } from './g711.js';
+import { decodeG711, encodeG711, rms, SAMPLES_PER_PACKET, SILENCE_BYTE, transcodeG711 } from './g711.js';
+import { FaxReception } from './FaxReception.js';
+import { FaxToneDetector } from './FaxToneDetector.js';
 import type { ClockParticipant, PacingClock } from './PacingClock.js';
 import type { PromptLibrary } from './PromptLibrary.js';
 import { decodeRtp, encodeRtp, type RtpPacket } from './rtp.js';
@@ -107,6 +112,8 @@ export class EmbeddedEndpoint extends EventEmitter implements Endpoint, ClockPar
   private peer: EmbeddedEndpoint | undefined;
   private relayTsOffset: number | undefined;
   private readonly detector = new DtmfDetector();
+  private fax: FaxReception | undefined;
+  private faxTone: FaxToneDetector | undefined;
   private readonly cancellers = new Set<(err: Error) => void>();
 
   private lastRxMs = performance.now();
@@ -370,6 +377,49 @@ export class EmbeddedEndpoint extends EventEmitter implements Endpoint, ClockPar
     });
   }
 
+  // ---- fax (T.30 over G.711; see FaxReception) ------------------------------------------------
+
+  async receiveFax(tiffPath: string, opts: ReceiveFaxOptions = {}): Promise<FaxReceiveResult> {
+    this.assertAlive();
+    const addon = loadFaxAddon(this.ctx.logger);
+    if (!addon) throw new FaxUnavailableError((faxAvailability() as { reason: string }).reason);
+    if (this.fax) throw new Error(`endpoint ${this.id} is already receiving a fax`);
+    // The fax terminal owns what we send from now on.
+    this.stopPlayback(new MediaAbortError('superseded'));
+    const fax = new FaxReception(addon, { file: tiffPath, maxSeconds: opts.maxSeconds ?? 900, ...(opts.ident ? { ident: opts.ident } : {}) });
+    this.fax = fax;
+    const stop = (): void => fax.stop();
+    this.cancellers.add(stop);
+    opts.signal?.addEventListener('abort', stop, { once: true });
+    if (opts.signal?.aborted) fax.stop();
+    this.joinClock();
+    try {
+      return await fax.done;
+    } finally {
+      if (this.fax === fax) this.fax = undefined;
+      this.cancellers.delete(stop);
+      opts.signal?.removeEventListener('abort', stop);
+    }
+  }
+
+  startFaxDetect(): void {
+    this.faxTone ??= new FaxToneDetector();
+  }
+
+  stopFaxDetect(): void {
+    this.faxTone = undefined;
+  }
+
+  /** One frame of the fax terminal's audio (computed even when the slot is skipped: its clock is the sample count). */
+  private faxFrame(fax: FaxReception, tick: number | undefined): void {
+    const marker = this.advanceTimestamp();
+    const payload = encodeG711(this.neg.codec, fax.tx());
+    if (tick !== undefined && this.neg.weSend) {
+      this.send(this.neg.payloadType, marker, this.ts, payload);
+      this.ctx.clock.recordSend(tick);
+    }
+  }
+
   // ---- bridge --------------------------------------------------------------------------------
 
   async bridge(other: Endpoint): Promise<void> {
@@ -446,6 +496,10 @@ export class EmbeddedEndpoint extends EventEmitter implements Endpoint, ClockPar
 
   /** Produces the packet of one 20 ms slot (sent when `tick` is given, skipped otherwise). */
   private frame(tick: number | undefined): void {
+    if (this.fax?.active) {
+      this.faxFrame(this.fax, tick);
+      return;
+    }
     const dtmf = this.dtmfOut;
     if (dtmf) {
       this.dtmfFrame(dtmf, tick);
@@ -544,6 +598,7 @@ export class EmbeddedEndpoint extends EventEmitter implements Endpoint, ClockPar
     }
     if (pkt.payloadType !== this.neg.payloadType) return;
     this.peer?.relay(pkt, this.neg.codec, false);
+    if (this.fax || this.faxTone) this.faxAudio(decodeG711(this.neg.codec, pkt.payload));
     const rec = this.recording;
     if (rec) {
       const pcm = decodeG711(this.neg.codec, pkt.payload);
@@ -553,6 +608,14 @@ export class EmbeddedEndpoint extends EventEmitter implements Endpoint, ClockPar
       if (rec.samples >= rec.maxSamples || rec.silenceSamples >= rec.silenceLimit) rec.finish();
     }
   };
+
+  private faxAudio(pcm: Int16Array): void {
+    this.fax?.rx(pcm);
+    if (this.faxTone?.accept(pcm)) {
+      this.ctx.logger.info({ endpoint: this.id }, 'fax calling tone (CNG) detected');
+      this.emit('fax-tone');
+    }
+  }
 
   private readonly onSocketError = (err: Error): void => {
     this.ctx.logger.warn({ err, endpoint: this.id, port: this.ctx.port }, 'RTP socket error; destroying endpoint');
