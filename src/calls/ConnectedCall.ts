@@ -3,16 +3,17 @@
  * facing it, bridged through the media engine. It carries the conversation to its end:
  * - hold (a re-INVITE offering sendonly/inactive or c=0.0.0.0, from either side): the other
  *   party hears music on hold until the holder resumes, then the two are bridged again;
- * - transfer (REFER, RFC 3515) from either party: 202, NOTIFY with sipfrag progress (RFC 3420),
+ * - transfer (REFER, RFC 3515) from either party: 202, NOTIFY with sipfrag progress (RFC 3420:
+ *   100 Trying, 180 Ringing once the target rings, the final status),
  *   the target rung like a forward (an extension of the customer or an external number through
  *   the trunk), or for an attended transfer (Replaces, RFC 3891) the consultation call's far
  *   party taken over; on success the transferee talks to the target and the transferor is hung
  *   up; on failure the transferor gets the call back, or, if it already left, the call ends;
  * - the end: any final BYE (or a dead media stream) ends every leg, endpoint and lease.
- * The call keeps its identity (the number call's Call-ID and summary) through transfers.
+ * The call keeps its identity (the number call's Call-ID and summary) through transfers. An
+ * extension call becomes one when a phone transfers it (src/calls/ExtensionTransfer.ts).
  */
 import type Srf from 'drachtio-srf';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger.js';
 import type { Endpoint } from '../media/MediaTypes.js';
 import type { ForwardTarget } from '../plans/schema.js';
@@ -20,9 +21,11 @@ import type { Lease } from '../routing/ChannelLimit.js';
 import { ForkError, hangUp } from '../routing/forkCall.js';
 import { normalizeNumber } from '../routing/numbers.js';
 import type { CallRegistry, HandedOverParty, LiveCall } from './CallRegistry.js';
-import { DEFAULT_MOH_PROMPT, isHoldOffer } from './hold.js';
-import { createOfferEndpoint, resolveForwardTarget, ringLeg, type RingDeps } from './MediaCallChannel.js';
-import { parseReferTo, referNotifyHeaders, sipfrag, type ReplacesId, type TransferRecord } from './Transfer.js';
+import { DEFAULT_MOH_PROMPT } from './hold.js';
+import { anchorParty } from './mediaAnchor.js';
+import { resolveForwardTarget, ringLeg, type RingDeps } from './MediaCallChannel.js';
+import { answerReinvite } from './reinvite.js';
+import { notifyTransferor, parseReferTo, type ReferTarget, type ReplacesId, type TransferRecord } from './Transfer.js';
 
 /** One side of the call: its dialog, our endpoint facing it, and its channel lease. */
 export interface Party {
@@ -31,6 +34,8 @@ export interface Party {
   lease?: Lease;
   /** Who it is in the summary: the caller's number, an extension, a dialled number. */
   label: string;
+  /** The party holds the call as it is handed to us (its last offer was sendonly/inactive). */
+  held?: boolean;
 }
 
 export interface ConnectedCallDeps extends RingDeps {
@@ -67,9 +72,6 @@ interface Transferring {
 
 type TransferOutcome = { party: Party } | { status: number };
 
-/** How long to wait for a NOTIFY's answer before going on (the transferor may be gone). */
-const NOTIFY_WAIT_MS = 2000;
-
 export class ConnectedCall implements LiveCall {
   private readonly sides: [Side, Side];
   private readonly transfers: TransferRecord[] = [];
@@ -78,6 +80,8 @@ export class ConnectedCall implements LiveCall {
   private ending = false;
   private handedOver: Side | undefined;
   private media: Promise<void> = Promise.resolve();
+  /** NOTIFYs go out one after another, so a 180 never overtakes the 100 or follows the final one. */
+  private notices: Promise<void> = Promise.resolve();
   private unregister: () => void = () => undefined;
   private resolveDone!: (r: ConnectedCallResult) => void;
   private readonly done = new Promise<ConnectedCallResult>((resolve) => {
@@ -101,6 +105,18 @@ export class ConnectedCall implements LiveCall {
   /** Hangs up both parties (shutdown, maximum duration). */
   hangUp(): void {
     void this.end('hangup');
+  }
+
+  /**
+   * A REFER accepted (202) before the call was ours (an extension call anchored because of it,
+   * src/calls/ExtensionTransfer.ts): carried out as if it had arrived on `from`'s dialog.
+   */
+  accepted(from: Srf.Dialog, target: ReferTarget): void {
+    const side = this.sides.find((s) => s.dialog === from);
+    if (!side) return;
+    void this.carryOut(side, target).catch((err: unknown) => {
+      this.log.error({ party: side.label, err: (err as Error).message }, 'transfer failed');
+    });
   }
 
   dialogs(): Srf.Dialog[] {
@@ -128,7 +144,7 @@ export class ConnectedCall implements LiveCall {
   private attach(party: Party): Side {
     // srf marks a dialog that got its BYE before we attached (the 'destroy' event is past).
     const alreadyGone = (party.dialog as unknown as { connected?: boolean }).connected === false;
-    const side: Side = { ...party, held: false, gone: alreadyGone, detach: () => undefined };
+    const side: Side = { ...party, held: party.held ?? false, gone: alreadyGone, detach: () => undefined };
     const onDestroy = (): void => {
       side.gone = true;
       this.onGone(side);
@@ -255,20 +271,8 @@ export class ConnectedCall implements LiveCall {
   // ---- re-INVITE: hold, resume, new media address --------------------------------------------
 
   private async onReinvite(side: Side, req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
-    if (!req.body) {
-      // A re-INVITE without an offer (RFC 3261 §14.2): we offer what we have.
-      res.send(200, { body: side.endpoint.localSdp });
-      return;
-    }
-    try {
-      await side.endpoint.modify(req.body);
-    } catch (err) {
-      this.log.info({ party: side.label, err: (err as Error).message }, 're-INVITE offer not acceptable');
-      res.send(488);
-      return;
-    }
-    res.send(200, { body: side.endpoint.localSdp });
-    const held = isHoldOffer(req.body);
+    const held = await answerReinvite(side.endpoint, req, res, this.log.child({ party: side.label }));
+    if (held === undefined) return;
     if (held !== side.held) this.log.info({ party: side.label }, held ? 'call put on hold' : 'call resumed');
     side.held = held;
     this.applyMedia();
@@ -287,6 +291,16 @@ export class ConnectedCall implements LiveCall {
       res.send(491);
       return;
     }
+    res.send(202);
+    await this.carryOut(side, target);
+  }
+
+  /** Carries out an accepted REFER (202 sent) from `side`: NOTIFYs, target, connect or give back. */
+  private async carryOut(side: Side, target: ReferTarget): Promise<void> {
+    if (this.ending || this.transferring) {
+      await this.notify(side, 491);
+      return;
+    }
     const transferee = this.other(side);
     const record: TransferRecord = {
       kind: target.replaces ? 'attended' : 'blind',
@@ -299,14 +313,14 @@ export class ConnectedCall implements LiveCall {
     };
     const t: Transferring = { by: side, transferee, abort: new AbortController() };
     this.transferring = t;
-    res.send(202);
     this.log.info({ kind: record.kind, by: side.label, transferee: transferee.label, to: target.user }, 'transfer requested');
     this.applyMedia();
     await this.notify(side, 100);
 
     let outcome: TransferOutcome;
     try {
-      outcome = target.replaces ? await this.replacing(target.replaces) : await this.ringTarget(target.user, transferee, t.abort.signal);
+      const ringing = (): void => void this.notify(side, 180);
+      outcome = target.replaces ? await this.replacing(target.replaces) : await this.ringTarget(target.user, transferee, t.abort.signal, ringing);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'transfer failed');
       outcome = { status: 500 };
@@ -348,18 +362,16 @@ export class ConnectedCall implements LiveCall {
     this.applyMedia();
   }
 
-  /** NOTIFY the transferor of the transfer's progress; quietly skipped when it is gone. */
-  private async notify(side: Side, status: number): Promise<void> {
-    if (side.gone) return;
-    const request = side.dialog.request as unknown as (opts: { method: string; headers: Record<string, string>; body: string }) => Promise<unknown>;
-    const sent = request
-      .call(side.dialog, { method: 'NOTIFY', headers: referNotifyHeaders(status), body: sipfrag(status) })
-      .catch((err: unknown) => this.log.info({ err: (err as Error).message }, 'transfer NOTIFY not delivered'));
-    await Promise.race([sent, sleep(NOTIFY_WAIT_MS)]);
+  /** NOTIFY the transferor of the transfer's progress, in order; quietly skipped when it is gone. */
+  private notify(side: Side, status: number): Promise<void> {
+    this.notices = this.notices.then(async () => {
+      if (!side.gone) await notifyTransferor(side.dialog, status, this.log);
+    });
+    return this.notices;
   }
 
   /** Blind transfer: the Refer-To user as an extension of the customer, else as a number via the trunk. */
-  private async ringTarget(user: string, transferee: Side, signal: AbortSignal): Promise<TransferOutcome> {
+  private async ringTarget(user: string, transferee: Side, signal: AbortSignal, onRinging: () => void): Promise<TransferOutcome> {
     const { store, customerId } = this.deps;
     const account = await store.accounts.getByUsername(user);
     const number = normalizeNumber(user);
@@ -373,6 +385,7 @@ export class ConnectedCall implements LiveCall {
       const leg = await ringLeg(deps, resolved.targets, {
         timeoutMs: this.deps.transferRingTimeoutMs ?? 30_000,
         signal,
+        onRinging,
         ...(resolved.auth ? { auth: resolved.auth } : {}),
       }, resolved.lease);
       return { party: { dialog: leg.dialog, endpoint: leg.endpoint, ...(leg.lease ? { lease: leg.lease } : {}), label: user } };
@@ -391,14 +404,13 @@ export class ConnectedCall implements LiveCall {
     if (!party) return { status: 481 };
     if (party.endpoint) return { party: { ...party, endpoint: party.endpoint } };
     // The consultation call passed SDP end to end: anchor the party's media on an endpoint of ours.
-    const endpoint = await createOfferEndpoint(this.deps.media);
     try {
-      const answer = await party.dialog.modify(endpoint.localSdp);
-      await endpoint.modify(answer);
-      return { party: { ...party, endpoint } };
+      const { endpoint, held } = await anchorParty(this.deps.media, party.dialog);
+      return { party: { ...party, endpoint, held } };
     } catch (err) {
       this.log.info({ err: (err as Error).message }, 'transfer target did not take the re-INVITE');
-      await this.release({ ...party, endpoint });
+      hangUp(party.dialog);
+      await party.lease?.release();
       return { status: 488 };
     }
   }

@@ -4,14 +4,15 @@
  * or without a registered phone, and hands the first leg that answers to the call to be bridged.
  * forkCall CANCELs every other leg before it resolves, so no phone keeps ringing once somebody
  * answered, and before the caller is connected. Round-robin and longest-idle read and write the
- * group's memory in the shared store (store.huntGroups).
+ * group's memory in the shared store (store.huntGroups). Sequential and round-robin groups go
+ * round their members again while the overall ring timeout allows (huntRounds).
  */
 import type { HuntResult } from '../plans/CallChannel.js';
 import { memberName, type HuntGroupSpec } from '../plans/nodes/huntgroup.js';
 import type { ForwardTarget } from '../plans/schema.js';
 import type { Lease } from '../routing/ChannelLimit.js';
 import { ForkError, type ForkTarget } from '../routing/forkCall.js';
-import { huntOrder, huntOutcome, memberOutcomeOf, memberRingTime, type MemberOutcome } from '../routing/huntOrder.js';
+import { huntOrder, huntOutcome, huntRounds, memberOutcomeOf, memberRingTime, ringsAgain, type MemberOutcome } from '../routing/huntOrder.js';
 import type { HuntMemory } from '../store/StoreTypes.js';
 import { resolveForwardTarget, ringLeg, type AnsweredBy, type ConnectedLeg, type RingDeps } from './MediaCallChannel.js';
 
@@ -67,21 +68,32 @@ export async function runHuntGroup(deps: HuntGroupDeps, spec: HuntGroupSpec, sig
     }
   } else {
     const deadline = Date.now() + spec.ringTimeoutMs;
-    for (const name of order) {
-      const ringMs = memberRingTime(spec.memberRingMs, deadline, Date.now());
-      if (ringMs === 0 || signal.aborted) {
-        outcomes.set(name, 'not-tried');
-        continue;
+    const rounds = huntRounds(spec.strategy, order.length, spec.memberRingMs, spec.ringTimeoutMs);
+    let round: MemberOutcome[] = [];
+    for (let done = 0; done === 0 || (!signal.aborted && ringsAgain(done, rounds, round, deadline, Date.now())); done++) {
+      if (done > 0) log.info({ round: done + 1, rounds }, 'hunt group rings its members again');
+      round = [];
+      for (const name of order) {
+        const ringMs = memberRingTime(spec.memberRingMs, deadline, Date.now());
+        if (ringMs === 0 || signal.aborted) {
+          // A member that rang in an earlier round keeps that outcome.
+          if (!outcomes.has(name)) outcomes.set(name, 'not-tried');
+          continue;
+        }
+        const reached = await reach(deps, name, byName.get(name) as ForwardTarget);
+        if (typeof reached === 'string') {
+          log.info({ member: name, outcome: reached }, 'hunt group member skipped');
+          outcomes.set(name, reached);
+          round.push(reached);
+          continue;
+        }
+        const r = await ringMembers(deps, [reached], ringMs, signal);
+        if ('answered' in r) return r.answered;
+        for (const [member, outcome] of r.outcomes) {
+          outcomes.set(member, outcome);
+          round.push(outcome);
+        }
       }
-      const reached = await reach(deps, name, byName.get(name) as ForwardTarget);
-      if (typeof reached === 'string') {
-        log.info({ member: name, outcome: reached }, 'hunt group member skipped');
-        outcomes.set(name, reached);
-        continue;
-      }
-      const r = await ringMembers(deps, [reached], ringMs, signal);
-      if ('answered' in r) return r.answered;
-      for (const [member, outcome] of r.outcomes) outcomes.set(member, outcome);
     }
   }
   const result = huntOutcome([...outcomes.values()]);

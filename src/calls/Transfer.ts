@@ -1,9 +1,13 @@
 /**
  * Call transfer: what a REFER asks for (RFC 3515 Refer-To, with Replaces for an attended
  * transfer, RFC 3891) and how its progress is reported back (NOTIFY with a message/sipfrag
- * body, RFC 3420). Pure functions; src/calls/ConnectedCall.ts carries transfers out.
+ * body, RFC 3420). Pure functions and the one NOTIFY sender; src/calls/ConnectedCall.ts carries
+ * transfers out.
  */
+import type Srf from 'drachtio-srf';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import type { Logger } from '../logger.js';
 import { userOf } from '../routing/callRouter.js';
 
 /** The dialog a Replaces header names, from the transfer target's point of view (RFC 3891 §3). */
@@ -111,4 +115,16 @@ export function referNotifyHeaders(status: number): Record<string, string> {
     'Subscription-State': status >= 200 ? 'terminated;reason=noresource' : 'active;expires=60',
     'Content-Type': 'message/sipfrag;version=2.0',
   };
+}
+
+/** How long to wait for a NOTIFY's answer before going on (the transferor may be gone). */
+const NOTIFY_WAIT_MS = 2000;
+
+/** Tells the transferor how its REFER is going (NOTIFY, sipfrag); never rejects, waits at most 2 s. */
+export async function notifyTransferor(dialog: Srf.Dialog, status: number, log: Logger): Promise<void> {
+  const request = dialog.request as unknown as (opts: { method: string; headers: Record<string, string>; body: string }) => Promise<unknown>;
+  const sent = request
+    .call(dialog, { method: 'NOTIFY', headers: referNotifyHeaders(status), body: sipfrag(status) })
+    .catch((err: unknown) => log.info({ err: (err as Error).message }, 'transfer NOTIFY not delivered'));
+  await Promise.race([sent, sleep(NOTIFY_WAIT_MS)]);
 }

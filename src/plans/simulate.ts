@@ -1,5 +1,5 @@
 import type { Tariff } from '../numbers/NumberTypes.js';
-import { huntOrder, huntOutcome, memberRingTime, type MemberOutcome } from '../routing/huntOrder.js';
+import { huntOrder, huntOutcome, huntRounds, memberRingTime, ringsAgain, type MemberOutcome } from '../routing/huntOrder.js';
 import type { CallChannel, ForwardResult, HuntResult } from './CallChannel.js';
 import { callEnded, compilePlan, startCall, type CallEnd, type CompileOptions, type PathEntry } from './machine.js';
 import type { FaxOutcome } from './nodes/fax.js';
@@ -101,23 +101,32 @@ class ScriptedChannel implements CallChannel {
     return result;
   }
 
-  /** Hunt groups by the runtime's own ordering rules, from a group that remembers nothing. */
+  /**
+   * Hunt groups by the runtime's own ordering and round rules, from a group that remembers
+   * nothing: sequential and round-robin groups ring their members again while time is left.
+   */
   async huntGroup(group: HuntGroupSpec): Promise<HuntResult> {
     const byName = new Map(group.members.map((m) => [memberName(m), m]));
     const order = huntOrder(group.strategy, [...byName.keys()], { lastActivity: {} }).map((n) => byName.get(n) as ForwardTarget);
     const outcomes: MemberOutcome[] = [];
     const deadline = this.clock + group.ringTimeoutMs;
-    for (const member of order) {
-      const ringMs = group.strategy === 'simultaneous' ? group.ringTimeoutMs : memberRingTime(group.memberRingMs, deadline, this.clock);
-      if (ringMs === 0) break;
-      const target = targetName(member);
-      const has = (list?: string[]): boolean => list?.includes(target) ?? false;
-      const result: ForwardResult = has(this.script.busy) ? 'busy' : has(this.script.noAnswer) ? 'noanswer' : has(this.script.failing) ? 'failed' : 'answered';
-      this.steps.push({ kind: 'ring', target, result });
-      if (result === 'answered') return 'answered';
-      outcomes.push(result === 'busy' ? 'busy' : 'noanswer');
-      // Everyone rings at once in a simultaneous group: the clock moves once, below.
-      if (result === 'noanswer' && group.strategy !== 'simultaneous') this.clock += ringMs;
+    const rounds = huntRounds(group.strategy, order.length, group.memberRingMs, group.ringTimeoutMs);
+    for (let round = 1; ; round++) {
+      const thisRound: MemberOutcome[] = [];
+      for (const member of order) {
+        const ringMs = group.strategy === 'simultaneous' ? group.ringTimeoutMs : memberRingTime(group.memberRingMs, deadline, this.clock);
+        if (ringMs === 0) break;
+        const target = targetName(member);
+        const has = (list?: string[]): boolean => list?.includes(target) ?? false;
+        const result: ForwardResult = has(this.script.busy) ? 'busy' : has(this.script.noAnswer) ? 'noanswer' : has(this.script.failing) ? 'failed' : 'answered';
+        this.steps.push({ kind: 'ring', target, result });
+        if (result === 'answered') return 'answered';
+        thisRound.push(result === 'busy' ? 'busy' : 'noanswer');
+        // Everyone rings at once in a simultaneous group: the clock moves once, below.
+        if (result === 'noanswer' && group.strategy !== 'simultaneous') this.clock += ringMs;
+      }
+      outcomes.push(...thisRound);
+      if (!ringsAgain(round, rounds, thisRound, deadline, this.clock)) break;
     }
     if (group.strategy === 'simultaneous' && outcomes.includes('noanswer')) this.clock += group.ringTimeoutMs;
     return huntOutcome(outcomes);

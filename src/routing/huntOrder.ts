@@ -36,6 +36,26 @@ export function memberRingTime(memberRingMs: number, deadline: number, now: numb
   return Math.max(0, Math.min(memberRingMs, deadline - now));
 }
 
+/**
+ * How many rounds through its members a group may ring. Sequential and round-robin start again
+ * at their first member while the overall ring timeout allows (what a PBX does): as many rounds as
+ * fit when every member rings out its full time. Simultaneous rings everyone once for the whole
+ * time; longest-idle is a ranking and rings each member once.
+ */
+export function huntRounds(strategy: HuntStrategy, memberCount: number, memberRingMs: number, ringTimeoutMs: number): number {
+  if ((strategy !== 'sequential' && strategy !== 'round-robin') || memberCount === 0 || memberRingMs <= 0) return 1;
+  return Math.max(1, Math.ceil(ringTimeoutMs / (memberRingMs * memberCount)));
+}
+
+/**
+ * Whether the next round starts: rounds and time are left, and some member rang without an
+ * answer in the round just done. A round in which every member was busy or unreachable would
+ * only be repeated at once, so it ends the hunt.
+ */
+export function ringsAgain(roundsDone: number, rounds: number, lastRound: readonly MemberOutcome[], deadline: number, now: number): boolean {
+  return roundsDone < rounds && now < deadline && lastRound.includes('noanswer');
+}
+
 /** How one member's turn ended. */
 export type MemberOutcome =
   /** At its channel limit, or every phone answered busy (486/600). */

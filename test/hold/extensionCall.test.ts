@@ -1,7 +1,8 @@
 /*
  * Hold and transfer in an extension call (phone to phone through the call router, SDP end to
  * end): the hold and resume re-INVITEs reach the other phone unchanged (its phone plays music, if
- * any); a REFER gets an explicit 501, since only media-anchored number calls transfer.
+ * any). This rig's router has no media server, so a REFER gets an explicit 501 (with one, the
+ * call is anchored and transferred: test/transfer/extensionTransfer.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRun } from '../support/sipp.js';

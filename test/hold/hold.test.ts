@@ -7,7 +7,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { describeRun, scenario, startSipp } from '../support/sipp.js';
 import { freePort } from '../support/ports.js';
 import { CallerAudio, startNumberRig, type NumberRig } from '../calls/rig.js';
-import { hearsMusicOnHold, ourPort, poke, registerPhone, speaks, startCaller, waitForDialog } from './talk.js';
+import { registerPhone } from '../support/phones.js';
+import { hearsMusicOnHold, ourPort, poke, speaks, startCaller, waitForDialog } from './talk.js';
 
 const FORWARD = `
 name: forward-202
@@ -65,7 +66,7 @@ describe('hold in a forwarded call', () => {
     it(`a caller who holds (${c.how}) gives the phone music on hold; resuming brings back two-way audio`, async () => {
       const n = await rig.addNumber({ e164: c.e164, type: 'geographic', planId: 'file:forward-202' });
       const phonePort = await freePort();
-      const accountId = await registerPhone(rig, '202', phonePort);
+      const accountId = (await registerPhone(rig, '202', phonePort)).id;
       const phoneSipp = await startSipp({ scenario: scenario('hold/phone-answer'), localPort: phonePort, calls: 1, timeoutMs: 40_000, vars: { rtp: String(phone.port) } });
       const call = await startCaller(rig, 'hold/caller-holds', `0${c.e164.slice(3)}`, caller.port, { hold: c.hold, holdip: c.holdip });
       const { callerLeg, phoneLeg } = await connectedDialogs();
@@ -94,7 +95,7 @@ describe('hold in a forwarded call', () => {
   it('a phone that holds (inactive) gives the caller music on hold; resuming brings back two-way audio', async () => {
     const n = await rig.addNumber({ e164: '+31202220004', type: 'geographic', planId: 'file:forward-202' });
     const phonePort = await freePort();
-    const accountId = await registerPhone(rig, '202', phonePort);
+    const accountId = (await registerPhone(rig, '202', phonePort)).id;
     const phoneSipp = await startSipp({ scenario: scenario('hold/phone-holds'), localPort: phonePort, calls: 1, timeoutMs: 40_000, vars: { rtp: String(phone.port), hold: 'inactive' } });
     const call = await startCaller(rig, 'numbers/caller-wait-bye', '0202220004', caller.port);
     const { callerLeg, phoneLeg } = await connectedDialogs();

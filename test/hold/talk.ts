@@ -11,7 +11,8 @@ import type { CallRegistry } from '../../src/calls/CallRegistry.js';
 import { encodeRtp } from '../../src/media/embedded/rtp.js';
 import { expectedAudio, type CallerAudio, type NumberRig } from '../calls/rig.js';
 import { freePort } from '../support/ports.js';
-import { scenario, startSipp, type RunningSipp } from '../support/sipp.js';
+import { expect } from 'vitest';
+import { describeRun, scenario, startSipp, type RunningSipp, type SippResult } from '../support/sipp.js';
 
 /** Our media port in the SDP we sent on this dialog (the endpoint facing that party). */
 export function ourPort(dialog: Srf.Dialog): number {
@@ -119,23 +120,6 @@ export async function hearsMusicOnHold(audio: CallerAudio, from: number, bytes =
   return heardSince(audio, from).subarray(0, bytes).equals(moh.subarray(0, bytes));
 }
 
-/** Registers `username` (created for the rig's customer if new) at a phone on 127.0.0.1:`port`. */
-export async function registerPhone(rig: NumberRig, username: string, port: number, password = 'geheim-wachtwoord-1'): Promise<string> {
-  const account =
-    (await rig.store.accounts.getByUsername(username)) ??
-    (await rig.store.accounts.create({ customerId: rig.customerId, username, displayName: `Toestel ${username}`, passwordEnc: rig.secrets.encrypt(password), channelLimit: 2 }));
-  await rig.store.locations.removeAll(account.id);
-  await rig.store.locations.save({
-    accountId: account.id,
-    contact: `sip:${username}@127.0.0.1:${port}`,
-    source: { protocol: 'udp', host: '127.0.0.1', port },
-    callId: `reg-${username}-${port}@test`,
-    cseq: 1,
-    expiresAt: Date.now() + 3_600_000,
-  });
-  return account.id;
-}
-
 /** A SIPp caller from the network running test/scenarios/<name>.xml to `dialled`, its RTP at `rtpPort`. */
 export async function startCaller(rig: NumberRig, name: string, dialled: string, rtpPort: number, vars: Record<string, string> = {}): Promise<RunningSipp> {
   return startSipp({
@@ -147,4 +131,11 @@ export async function startCaller(rig: NumberRig, name: string, dialled: string,
     vars: { caller: '0612345678', rtp: String(rtpPort), ...vars },
     extra: ['-s', dialled],
   });
+}
+
+/** Waits for every SIPp to finish and expects each to have completed its one call. */
+export async function eachCompleted(...running: RunningSipp[]): Promise<SippResult[]> {
+  const results = await Promise.all(running.map((r) => r.done));
+  for (const r of results) expect(r.successful, describeRun(r)).toBe(1);
+  return results;
 }

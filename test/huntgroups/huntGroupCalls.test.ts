@@ -7,7 +7,8 @@ import alawmulaw from 'alawmulaw';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeRtp } from '../../src/media/embedded/rtp.js';
 import type { Account } from '../../src/store/StoreTypes.js';
-import { groupNumber, invites, NO_ANSWER_PATH, nothingLeft, phone, PHONE_ANSWER, receivedAt, registered } from './phones.js';
+import { groupNumber, invites, NO_ANSWER_PATH, nothingLeft, phone, PHONE_ANSWER, receivedAt, traced } from './phones.js';
+import { registerPhone } from '../support/phones.js';
 import { freePort } from '../support/ports.js';
 import { describeRun, scenario, startSipp } from '../support/sipp.js';
 import { CallerAudio, expectedAudio, startNumberRig, type NumberRig } from '../calls/rig.js';
@@ -47,6 +48,12 @@ strategy: sequential
 members: [{ account: "201" }, { account: "202" }, { account: "203" }]
 memberRingMs: 3000
 ringTimeoutMs: 5000`),
+  'sequential-cycling': groupPlan('sequential-cycling', `
+type: huntgroup
+strategy: sequential
+members: [{ account: "201" }, { account: "202" }]
+memberRingMs: 2000
+ringTimeoutMs: 10000`),
   'longest-idle': groupPlan('longest-idle', `
 type: huntgroup
 strategy: longest-idle
@@ -134,8 +141,8 @@ describe('a ring-all hunt group', () => {
   it('rings every phone of every member; when one answers the others get CANCEL before the caller is bridged, and audio flows both ways with PCMA and PCMU transcoded', async () => {
     const n = await groupNumber(rig, 'ring-all');
     const [p201a, p201b, p202] = await Promise.all([freePort(), freePort(), freePort()]);
-    const a201 = await registered(rig, '201', [p201a, p201b]);
-    const a202 = await registered(rig, '202', [p202]);
+    const a201 = await registerPhone(rig, '201', [p201a, p201b]);
+    const a202 = await registerPhone(rig, '202', [p202]);
     const phoneAudio = await CallerAudio.open();
     try {
       const losers = await Promise.all([phone(scenario('uas-ring-wait-cancel'), p201a), phone(scenario('uas-ring-wait-cancel'), p201b)]);
@@ -199,7 +206,7 @@ describe('a sequential hunt group', () => {
   it('rings one member at a time in order: the first until its ring time is up, then one that is busy, then the next, who answers', async () => {
     const n = await groupNumber(rig, 'sequential');
     const [p201, p202, p203] = await Promise.all([freePort(), freePort(), freePort()]);
-    const accounts = [await registered(rig, '201', [p201]), await registered(rig, '202', [p202]), await registered(rig, '203', [p203])];
+    const accounts = [await registerPhone(rig, '201', [p201]), await registerPhone(rig, '202', [p202]), await registerPhone(rig, '203', [p203])];
     const first = await phone(scenario('uas-ring-wait-cancel'), p201);
     const busy = await phone(scenario('uas-486'), p202);
     const third = await phone(scenario('uas-answer-then-bye'), p203);
@@ -218,7 +225,7 @@ describe('a sequential hunt group', () => {
   it('gives up when the group\'s ring timeout passes: the third member never rings and the caller hears the no-answer fallback', async () => {
     const n = await groupNumber(rig, 'sequential-timeout');
     const [p201, p202, p203] = await Promise.all([freePort(), freePort(), freePort()]);
-    const accounts = [await registered(rig, '201', [p201]), await registered(rig, '202', [p202]), await registered(rig, '203', [p203])];
+    const accounts = [await registerPhone(rig, '201', [p201]), await registerPhone(rig, '202', [p202]), await registerPhone(rig, '203', [p203])];
     const first = await phone(scenario('uas-ring-wait-cancel'), p201);
     const second = await phone(scenario('uas-ring-wait-cancel'), p202);
     const third = await phone(PHONE_ANSWER, p203);
@@ -239,10 +246,31 @@ describe('a sequential hunt group', () => {
     await nothingLeft(rig, n.id, accounts);
   }, 60_000);
 
+  it('goes round again while the group\'s ring time allows: 201 and 202 ring out in turn, then 201 rings again and answers', async () => {
+    const n = await groupNumber(rig, 'sequential-cycling');
+    const [p201, p202] = await Promise.all([freePort(), freePort()]);
+    const accounts = [await registerPhone(rig, '201', [p201]), await registerPhone(rig, '202', [p202])];
+    const first = await phone(scenario('huntgroups/phone-ring-twice'), p201, { calls: 2 });
+    const second = await phone(scenario('uas-ring-wait-cancel'), p202);
+    const result = await rig.call('caller-wait-bye', n.dial, audio.port);
+    expect(result.successful, describeRun(result)).toBe(1);
+    const [r1, r2] = await Promise.all([first.done, second.done]);
+    expect(r1.successful, describeRun(r1)).toBe(2);
+    expect(r2.successful, describeRun(r2)).toBe(1);
+    expect(invites(r1)).toBe(2);
+    expect(invites(r2)).toBe(1);
+    // 202's turn came between 201's two: its INVITE after 201 was cancelled, before 201 rang again.
+    const at201 = traced(r1).filter((m) => m.firstLine.startsWith('INVITE ')).map((m) => m.at);
+    expect(receivedAt(r2, 'INVITE')).toBeGreaterThanOrEqual(receivedAt(r1, 'CANCEL'));
+    expect(at201[1]).toBeGreaterThanOrEqual(receivedAt(r2, 'CANCEL'));
+    expect(rig.ended.at(-1)).toMatchObject({ numberId: n.id, end: 'answered', answeredBy: { account: '201' } });
+    await nothingLeft(rig, n.id, accounts);
+  }, 60_000);
+
   it('a caller who hangs up while a member rings cancels that phone; nobody else rings and nothing is left behind', async () => {
     const n = await groupNumber(rig, 'sequential');
     const [p201, p202] = await Promise.all([freePort(), freePort()]);
-    const accounts = [await registered(rig, '201', [p201]), await registered(rig, '202', [p202])];
+    const accounts = [await registerPhone(rig, '201', [p201]), await registerPhone(rig, '202', [p202])];
     const ringing = await phone(scenario('uas-ring-wait-cancel'), p201);
     const next = await phone(PHONE_ANSWER, p202);
     const result = await rig.call('caller-hangup', n.dial, audio.port, { pauseMs: 1000 });
@@ -261,7 +289,7 @@ describe('a round-robin hunt group', () => {
   it('starts each call after the member who answered the last one, wrapping around', async () => {
     const n = await groupNumber(rig, 'round-robin');
     const ports = await Promise.all([freePort(), freePort(), freePort()]);
-    const accounts = [await registered(rig, '201', [ports[0]]), await registered(rig, '202', [ports[1]]), await registered(rig, '203', [ports[2]])];
+    const accounts = [await registerPhone(rig, '201', [ports[0]]), await registerPhone(rig, '202', [ports[1]]), await registerPhone(rig, '203', [ports[2]])];
     expect(await callsAnsweredBy(n, accounts, ports, 4)).toEqual(['201', '202', '203', '201']);
   }, 90_000);
 });
@@ -270,7 +298,7 @@ describe('a longest-idle hunt group', () => {
   it('rings the member whose last call ended longest ago first, as the store has it from every app instance', async () => {
     const n = await groupNumber(rig, 'longest-idle');
     const ports = await Promise.all([freePort(), freePort()]);
-    const accounts = [await registered(rig, '201', [ports[0]]), await registered(rig, '202', [ports[1]])];
+    const accounts = [await registerPhone(rig, '201', [ports[0]]), await registerPhone(rig, '202', [ports[1]])];
     // Another instance saw 201 finish a call just now and 202 an hour ago.
     await rig.store.huntGroups.ended(rig.customerId, 'account:201', Date.now());
     await rig.store.huntGroups.ended(rig.customerId, 'account:202', Date.now() - 3_600_000);
@@ -283,7 +311,7 @@ describe('external numbers in a hunt group', () => {
   it('rings an external number through the trunk alongside the phones; the trunk answers and the phone is cancelled', async () => {
     const n = await groupNumber(rig, 'with-number');
     const p201 = await freePort();
-    const a201 = await registered(rig, '201', [p201]);
+    const a201 = await registerPhone(rig, '201', [p201]);
     const desk = await phone(scenario('uas-ring-wait-cancel'), p201);
     const trunk = await startSipp({ scenario: scenario('uas-answer-then-bye'), localPort: rig.trunkPort, calls: 1, timeoutMs: 20_000 });
     const result = await rig.call('caller-wait-bye', n.dial, audio.port);
@@ -301,8 +329,8 @@ describe('busy members', () => {
   it('skips a member at its channel limit; when everyone reachable is busy the caller hears the busy fallback', async () => {
     const n = await groupNumber(rig, 'ring-all');
     const [p201, p202] = await Promise.all([freePort(), freePort()]);
-    const a201 = await registered(rig, '201', [p201]);
-    const a202 = await registered(rig, '202', [p202]);
+    const a201 = await registerPhone(rig, '201', [p201]);
+    const a202 = await registerPhone(rig, '202', [p202]);
     // 201 already has two calls (on another app instance, say): both its channels are taken.
     await rig.store.leases.acquire(`account:${a201.id}`, 'other-call-1', 2, 60_000);
     await rig.store.leases.acquire(`account:${a201.id}`, 'other-call-2', 2, 60_000);
@@ -334,7 +362,7 @@ describe('busy members', () => {
   it('keeps to the 2-channel limit with its own calls: a member in two hunt-group calls is skipped for the third', async () => {
     const lines = [await groupNumber(rig, 'sequential'), await groupNumber(rig, 'sequential')];
     const [p201, p202, p203] = await Promise.all([freePort(), freePort(), freePort()]);
-    const accounts = [await registered(rig, '201', [p201]), await registered(rig, '202', [p202]), await registered(rig, '203', [p203])];
+    const accounts = [await registerPhone(rig, '201', [p201]), await registerPhone(rig, '202', [p202]), await registerPhone(rig, '203', [p203])];
     const second = await CallerAudio.open();
     const third = await CallerAudio.open();
     try {

@@ -127,4 +127,15 @@ describe('simulating a hunt group', () => {
     // The caller waited the whole 40 s before the announcement.
     expect(r.path[1].enteredAt - r.path[0].enteredAt).toBe(40_000);
   });
+
+  it('sequential with time for two rounds: members who rang out are rung again, as in a live call', async () => {
+    const r = await simulatePlan(plan({ memberRingMs: 10_000, ringTimeoutMs: 60_000 }), { at: AT, noAnswer: ['201', '202', '+31205550100'] }, compile);
+    expect(r.steps.filter((s) => s.kind === 'ring').map((s) => (s.kind === 'ring' ? s.target : ''))).toEqual(['201', '202', '+31205550100', '201', '202', '+31205550100']);
+    expect(r.path[1].enteredAt - r.path[0].enteredAt).toBe(60_000);
+  });
+
+  it('a round in which everyone is busy is not repeated', async () => {
+    const r = await simulatePlan(plan({ memberRingMs: 10_000, ringTimeoutMs: 60_000 }), { at: AT, busy: ['201', '202', '+31205550100'] }, compile);
+    expect(r.steps.filter((s) => s.kind === 'ring')).toHaveLength(3);
+  });
 });

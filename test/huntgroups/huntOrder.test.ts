@@ -1,7 +1,7 @@
 /** The hunt group's rules, table by table: who rings first, how long, and what an unanswered hunt means. */
 import { describe, expect, it } from 'vitest';
 import type { HuntStrategy } from '../../src/plans/nodes/huntgroup.js';
-import { huntOrder, huntOutcome, memberOutcomeOf, memberRingTime, type MemberOutcome } from '../../src/routing/huntOrder.js';
+import { huntOrder, huntOutcome, huntRounds, memberOutcomeOf, memberRingTime, ringsAgain, type MemberOutcome } from '../../src/routing/huntOrder.js';
 import type { HuntMemory } from '../../src/store/StoreTypes.js';
 
 const A = 'account:201';
@@ -69,5 +69,34 @@ describe("a member's outcome from its phones' final responses", () => {
   ];
   it.each(cases)('%s', (_name, statuses, expected) => {
     expect(memberOutcomeOf(statuses)).toBe(expected);
+  });
+});
+
+describe('how many rounds a group rings its members', () => {
+  const cases: Array<[string, HuntStrategy, number, number, number, number]> = [
+    ['sequential: as many rounds as fit when everyone rings out (60 s over 3 × 15 s: 2)', 'sequential', 3, 15_000, 60_000, 2],
+    ['sequential: a round that only just fits counts (60 s over 3 × 20 s: 1)', 'sequential', 3, 20_000, 60_000, 1],
+    ['sequential: a started round counts (61 s over 3 × 20 s: 2)', 'sequential', 3, 20_000, 61_000, 2],
+    ['round-robin cycles like sequential (10 s over 2 × 2 s: 3)', 'round-robin', 2, 2_000, 10_000, 3],
+    ['a group shorter than one round: 1', 'sequential', 3, 20_000, 5_000, 1],
+    ['simultaneous rings everyone once for the whole time', 'simultaneous', 3, 2_000, 60_000, 1],
+    ['longest-idle is a ranking: once', 'longest-idle', 3, 2_000, 60_000, 1],
+    ['no members: 1 (nothing rings)', 'sequential', 0, 2_000, 60_000, 1],
+  ];
+  it.each(cases)('%s', (_name, strategy, memberCount, memberRingMs, ringTimeoutMs, expected) => {
+    expect(huntRounds(strategy, memberCount, memberRingMs, ringTimeoutMs)).toBe(expected);
+  });
+});
+
+describe('whether the group starts another round', () => {
+  const cases: Array<[string, number, number, MemberOutcome[], number, number, boolean]> = [
+    ['a member rang unanswered, rounds and time left: again', 1, 3, ['noanswer', 'busy'], 10_000, 5_000, true],
+    ['every round used: stop', 3, 3, ['noanswer'], 10_000, 5_000, false],
+    ['the group is out of time: stop', 1, 3, ['noanswer'], 10_000, 10_000, false],
+    ['everyone busy or without a phone: stop (it would only repeat at once)', 1, 3, ['busy', 'unreachable'], 10_000, 5_000, false],
+    ['nobody tried in the last round: stop', 1, 3, [], 10_000, 5_000, false],
+  ];
+  it.each(cases)('%s', (_name, roundsDone, rounds, lastRound, deadline, now, expected) => {
+    expect(ringsAgain(roundsDone, rounds, lastRound, deadline, now)).toBe(expected);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * What the hunt group tests share: members' desk phones (accounts with registered contacts, SIPp
- * UAS instances on those contacts), the order of the SIP messages they saw, and the check that a
+ * What the hunt group tests share: members' desk phones (SIPp UAS instances on the contacts that
+ * test/support/phones.ts registers), the order of the SIP messages they saw, and the check that a
  * finished call left nothing behind.
  */
 import { expect } from 'vitest';
@@ -26,25 +26,6 @@ export async function groupNumber(rig: NumberRig, plan: string, extra: { tariff?
   const local = `20222${String(numberSeq).padStart(4, '0')}`;
   const n = await rig.addNumber({ e164: `+31${local}`, type: 'geographic', planId: `file:${plan}`, ...extra });
   return { id: n.id, dial: `0${local}` };
-}
-
-/** The account (channel limit 2) with one registered contact per port: its desk phones. */
-export async function registered(rig: NumberRig, username: string, ports: number[]): Promise<Account> {
-  const account =
-    (await rig.store.accounts.getByUsername(username)) ??
-    (await rig.store.accounts.create({ customerId: rig.customerId, username, displayName: `Toestel ${username}`, passwordEnc: 'x', channelLimit: 2 }));
-  await rig.store.locations.removeAll(account.id);
-  for (const port of ports) {
-    await rig.store.locations.save({
-      accountId: account.id,
-      contact: `sip:${username}@127.0.0.1:${port}`,
-      source: { protocol: 'udp', host: '127.0.0.1', port },
-      callId: `reg-${username}-${port}@test`,
-      cseq: 1,
-      expiresAt: Date.now() + 3_600_000,
-    });
-  }
-  return account;
 }
 
 /** A desk phone (SIPp UAS) on `port` running `scenarioPath`. */

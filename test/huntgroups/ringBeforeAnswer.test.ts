@@ -5,7 +5,8 @@
  * caller and the members' desk phones; the test reads the order of their messages.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { groupNumber, NO_ANSWER_PATH, nothingLeft, phone, PHONE_ANSWER, receivedAt, registered } from './phones.js';
+import { groupNumber, NO_ANSWER_PATH, nothingLeft, phone, PHONE_ANSWER, receivedAt } from './phones.js';
+import { registerPhone } from '../support/phones.js';
 import { freePort } from '../support/ports.js';
 import { describeRun, scenario } from '../support/sipp.js';
 import { CallerAudio, expectedAudio, startNumberRig, type NumberRig } from '../calls/rig.js';
@@ -51,7 +52,7 @@ describe('a number whose plan starts with a hunt group, without a tariff', () =>
   it('rings the caller (180) and answers it only once a member picked up and the other phones were cancelled', async () => {
     const n = await groupNumber(rig, 'free-ring-all');
     const [p301, p302] = await Promise.all([freePort(), freePort()]);
-    const accounts = [await registered(rig, '301', [p301]), await registered(rig, '302', [p302])];
+    const accounts = [await registerPhone(rig, '301', [p301]), await registerPhone(rig, '302', [p302])];
     const loser = await phone(scenario('uas-ring-wait-cancel'), p301);
     const winner = await phone(PHONE_ANSWER, p302, { answerAfterMs: 1000 });
     const caller = await rig.call('caller-hangup', n.dial, audio.port, { pauseMs: 1000 });
@@ -71,7 +72,7 @@ describe('a number whose plan starts with a hunt group, without a tariff', () =>
   it('answers when nobody picks up and the plan plays its no-answer announcement: the caller hears exactly that', async () => {
     const n = await groupNumber(rig, 'free-ring-all');
     const [p301, p302] = await Promise.all([freePort(), freePort()]);
-    const accounts = [await registered(rig, '301', [p301]), await registered(rig, '302', [p302])];
+    const accounts = [await registerPhone(rig, '301', [p301]), await registerPhone(rig, '302', [p302])];
     const phones = await Promise.all([phone(scenario('uas-ring-wait-cancel'), p301), phone(scenario('uas-ring-wait-cancel'), p302)]);
     const caller = await rig.call('caller-wait-bye', n.dial, audio.port);
     expect(caller.successful, describeRun(caller)).toBe(1);
@@ -86,7 +87,7 @@ describe('a number whose plan starts with a hunt group, without a tariff', () =>
   it('refuses the call with 486, never answered, when every member is busy and the plan hangs up busy', async () => {
     const n = await groupNumber(rig, 'free-ring-all');
     const [p301, p302] = await Promise.all([freePort(), freePort()]);
-    const accounts = [await registered(rig, '301', [p301]), await registered(rig, '302', [p302])];
+    const accounts = [await registerPhone(rig, '301', [p301]), await registerPhone(rig, '302', [p302])];
     const phones = await Promise.all([phone(scenario('uas-486'), p301), phone(scenario('uas-486'), p302)]);
     const caller = await rig.call(`${OURS}caller-ring-refused`, n.dial, audio.port);
     expect(caller.successful, describeRun(caller)).toBe(1);
@@ -102,7 +103,7 @@ describe('a number whose plan starts with a hunt group, without a tariff', () =>
   it('a caller who gives up while it rings (CANCEL) cancels the phones and leaves nothing behind', async () => {
     const n = await groupNumber(rig, 'free-ring-all');
     const [p301, p302] = await Promise.all([freePort(), freePort()]);
-    const accounts = [await registered(rig, '301', [p301]), await registered(rig, '302', [p302])];
+    const accounts = [await registerPhone(rig, '301', [p301]), await registerPhone(rig, '302', [p302])];
     const phones = await Promise.all([phone(scenario('uas-ring-wait-cancel'), p301), phone(scenario('uas-ring-wait-cancel'), p302)]);
     const caller = await rig.call(`${OURS}caller-ring-cancel`, n.dial, audio.port, { pauseMs: 1000 });
     expect(caller.successful, describeRun(caller)).toBe(1);
@@ -114,7 +115,7 @@ describe('a number whose plan starts with a hunt group, without a tariff', () =>
   it('with a tariff the call is answered first: the tariff announcement must be heard before anything rings', async () => {
     const n = await groupNumber(rig, 'free-ring-all', { tariff: { perMinuteCents: 35 } });
     const [p301, p302] = await Promise.all([freePort(), freePort()]);
-    const accounts = [await registered(rig, '301', [p301]), await registered(rig, '302', [p302])];
+    const accounts = [await registerPhone(rig, '301', [p301]), await registerPhone(rig, '302', [p302])];
     const phones = await Promise.all([phone(scenario('uas-486'), p301), phone(scenario('uas-486'), p302)]);
     const caller = await rig.call('caller-wait-bye', n.dial, audio.port);
     expect(caller.successful, describeRun(caller)).toBe(1);

@@ -8,7 +8,8 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CallerAudio, expectedAudio, startNumberRig, type NumberRig } from '../calls/rig.js';
-import { hearsMusicOnHold, ourPort, poke, registerPhone, sippPort, speaks, startCaller, waitForDialog } from '../hold/talk.js';
+import { hearsMusicOnHold, ourPort, poke, sippPort, speaks, startCaller, waitForDialog } from '../hold/talk.js';
+import { registerPhone } from '../support/phones.js';
 import { freePort } from '../support/ports.js';
 import { describeRun, scenario, startSipp } from '../support/sipp.js';
 
@@ -66,8 +67,8 @@ afterEach(async () => {
 async function phones() {
   const portA = await freePort();
   const portB = await freePort();
-  const a = await registerPhone(rig, '201', portA, PASSWORD);
-  const b = await registerPhone(rig, '202', portB, PASSWORD);
+  const a = (await registerPhone(rig, '201', portA, PASSWORD)).id;
+  const b = (await registerPhone(rig, '202', portB, PASSWORD)).id;
   return { portA, portB, accountA: a, accountB: b };
 }
 
