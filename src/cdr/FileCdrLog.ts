@@ -99,6 +99,8 @@ export class FileCdrLog implements CdrLog {
     // Claimed records (a close was under way): if the CDR was appended the close only missed its
     // last step; otherwise the record is open again. Open records already appended likewise.
     const names = await readdir(this.openDir).catch(() => [] as string[]);
+    // A record whose first write a crash cut short: the call had only just begun.
+    for (const n of names.filter((x) => x.endsWith('.json.tmp'))) await rm(join(this.openDir, n), { force: true });
     for (const n of names.filter((x) => x.endsWith('.closing'))) {
       const rec = await readJson<OpenCdr>(join(this.openDir, n));
       if (rec?.start?.id && !(await this.alreadyClosed(rec))) await rename(join(this.openDir, n), join(this.openDir, `${rec.start.id}.json`));
@@ -180,7 +182,14 @@ export class FileCdrLog implements CdrLog {
   }
 
   open(rec: OpenCdr): Promise<void> {
-    return this.serial(() => writeFile(join(this.openDir, `${rec.start.id}.json`), JSON.stringify(rec)));
+    // Write-then-rename: a crash mid-write must not leave half a record that recovery cannot read
+    // (the temporary name does not end in .json, so recovery never picks it up).
+    return this.serial(async () => {
+      const final = join(this.openDir, `${rec.start.id}.json`);
+      const tmp = `${final}.tmp`;
+      await writeFile(tmp, JSON.stringify(rec));
+      await rename(tmp, final);
+    });
   }
 
   closeRecord(cdr: Cdr, delta: AggregateDelta): Promise<boolean> {

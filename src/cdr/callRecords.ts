@@ -171,9 +171,13 @@ export function phoneCallHooks(recorder: CdrRecorder, credit: CreditLimit | unde
       let answeredAt: number | undefined;
       let refused: Disposition | undefined;
       let done = false;
+      // An answered outbound call counts against the credit limit while it lasts (CreditLimit.ts).
+      let releaseCredit: (() => void) | undefined;
       return {
         answered() {
-          answeredAt ??= now();
+          if (answeredAt !== undefined || done) return;
+          answeredAt = now();
+          if (kind === 'outbound' && !emergency && credit && caller.customerId) releaseCredit = credit.callAnswered(caller.customerId, called, answeredAt);
         },
         refusedAtChannelLimit() {
           refused = 'refused-channel-limit';
@@ -187,6 +191,7 @@ export function phoneCallHooks(recorder: CdrRecorder, credit: CreditLimit | unde
         ended(status) {
           if (done) return;
           done = true;
+          releaseCredit?.();
           const disposition: Disposition = refused ?? (answeredAt !== undefined ? 'answered' : dispositionOfStatus(status ?? 500));
           const end: CdrEnd = {
             endedAt: now(),

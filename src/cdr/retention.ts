@@ -1,7 +1,8 @@
 /**
  * CDR retention: closed CDRs older than CDR_RETENTION_MONTHS are deleted (monthly totals stay,
  * so reports of old months keep working), and with CDR_ANONYMISE_AFTER_DAYS the caller's number
- * is removed from CDRs older than that (file log; see RedisCdrLog.anonymise for Redis).
+ * is removed from CDRs older than that (file log: rewritten day files; Redis: the number is kept
+ * out of the Stream in a key that expires after that period, see RedisCdrLog).
  * Runs at start and then every `everyMs` (default 6 h).
  */
 import type { Logger } from '../logger.js';

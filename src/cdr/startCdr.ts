@@ -14,6 +14,8 @@ export interface CdrSettings {
   retentionMonths: number;
   anonymiseAfterDays?: number;
   instanceId: string;
+  /** Another instance silent this long has crashed: its open records are closed (CDR_RECOVERY_SECONDS; default 60). */
+  recoverySeconds?: number;
 }
 
 export interface RunningCdr {
@@ -39,8 +41,16 @@ export async function startCdr(opts: {
 }): Promise<RunningCdr> {
   const { settings, logger } = opts;
   const rates = await loadRateFile(settings.ratesFile);
-  const log = await openCdrLog({ redisUrl: opts.redisUrl, dataDir: opts.dataDir, logger });
-  const recorder = await CdrRecorder.start({ log, rates, logger, instanceId: settings.instanceId });
+  const log = await openCdrLog({
+    redisUrl: opts.redisUrl,
+    dataDir: opts.dataDir,
+    logger,
+    ...(settings.anonymiseAfterDays !== undefined ? { anonymiseAfterDays: settings.anonymiseAfterDays } : {}),
+  });
+  const staleMs = (settings.recoverySeconds ?? 60) * 1000;
+  // Three heartbeats per recovery period, so one late heartbeat does not make a live instance look crashed.
+  const heartbeatMs = Math.min(10_000, Math.floor(staleMs / 3));
+  const recorder = await CdrRecorder.start({ log, rates, logger, instanceId: settings.instanceId, staleMs, heartbeatMs });
   const stopRetention = scheduleRetention(log, settings, logger.child({ component: 'cdr' }));
   const credit = new CreditLimit({ store: opts.store, recorder, logger, ...(opts.media ? { media: opts.media } : {}) });
   return {

@@ -3,6 +3,7 @@ import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:
 import { basename, join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
+import { defineCounter } from '../http/metrics.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -12,6 +13,14 @@ import type { Logger } from '../logger.js';
  *
  * Layout: <dir>/<id>/mail.json plus copies of its attachments, written under <dir>/.tmp-<id>
  * and renamed into place, so a crash mid-write never leaves a half mail that looks complete.
+ *
+ * A mail the server refuses permanently (a 5xx reply, RFC 5321 §4.2.1: "do not repeat the
+ * exact request") would otherwise be retried every 10 minutes forever. After `deadLetterAfter`
+ * such refusals (MAIL_DEAD_LETTER_AFTER) it moves, whole, to <dir>/.dead-letter/<id>/ with a
+ * dead-letter.json saying why: never lost, no longer retried, logged as an alert and counted in
+ * /metrics (mail_dead_letter_total); /health reports how many wait there. A person fixes the
+ * address or the server and moves the folder back into <dir> to send it again (on a restart).
+ * Connection failures and 4xx replies are temporary and never count towards this.
  */
 
 export interface OutgoingMail {
@@ -26,6 +35,8 @@ export interface MailOutbox {
   enqueue(mail: OutgoingMail): Promise<string /* id */>;
   /** Mails not yet delivered (for /health and tests). */
   pending(): Promise<number>;
+  /** Mails moved to the dead-letter folder after repeated permanent refusals (for /health and tests). */
+  dead(): Promise<number>;
   /** True when SMTP_URL is set; without it mails stay in the outbox until a restart with SMTP_URL. */
   readonly enabled: boolean;
   close(): Promise<void>;
@@ -39,6 +50,8 @@ export interface MailOutboxOptions {
   logger: Logger;
   /** Delay before the first retry, doubled per failure up to maxMs. Default 5 s … 10 min. */
   retry?: { initialMs: number; maxMs: number };
+  /** Permanent (5xx) refusals of one mail before it moves to the dead-letter folder (default 5). */
+  deadLetterAfter?: number;
 }
 
 /** The stored form of a mail; attachment paths are file names inside the mail's own folder. */
@@ -53,6 +66,16 @@ const StoredMail = z.object({
 type StoredMail = z.infer<typeof StoredMail>;
 
 const MAIL_FILE = 'mail.json';
+export const DEAD_LETTER_DIR = '.dead-letter';
+export const DEFAULT_DEAD_LETTER_AFTER = 5;
+
+const deadLetters = defineCounter({ name: 'mail_dead_letter_total', help: 'Mails moved to the outbox dead-letter folder after repeated permanent SMTP refusals' });
+
+/** A permanent refusal: the server answered 5xx (nodemailer's responseCode); anything else may pass on a retry. */
+export function isPermanentFailure(err: unknown): boolean {
+  const code = (err as { responseCode?: unknown } | null)?.responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
+}
 const DEFAULT_RETRY = { initialMs: 5_000, maxMs: 600_000 };
 
 /** Delay before attempt n+1 after n failures: initial·2^(n-1), capped. */
@@ -69,11 +92,15 @@ function newId(): string {
 interface Entry {
   mail: StoredMail;
   failures: number;
+  /** Of those, 5xx refusals (in this run: after a restart a mail gets `deadLetterAfter` more tries). */
+  permanentFailures: number;
   dueAt: number;
 }
 
 export function createMailOutbox(opts: MailOutboxOptions): MailOutbox {
   const retry = opts.retry ?? DEFAULT_RETRY;
+  const deadLetterAfter = opts.deadLetterAfter ?? DEFAULT_DEAD_LETTER_AFTER;
+  const deadDir = join(opts.dir, DEAD_LETTER_DIR);
   const log = opts.logger.child({ component: 'mail-outbox' });
   const transport = opts.smtpUrl !== undefined ? nodemailer.createTransport(opts.smtpUrl) : undefined;
   const queue = new Map<string, Entry>();
@@ -92,7 +119,7 @@ export function createMailOutbox(opts: MailOutboxOptions): MailOutbox {
       const file = join(opts.dir, name, MAIL_FILE);
       try {
         const mail = StoredMail.parse(JSON.parse(await readFile(file, 'utf8')));
-        queue.set(mail.id, { mail, failures: 0, dueAt: 0 });
+        queue.set(mail.id, { mail, failures: 0, permanentFailures: 0, dueAt: 0 });
       } catch (err) {
         // Left in place for a person to look at; it is not counted as pending.
         log.error({ file, err: String(err) }, 'unreadable mail in the outbox, skipped');
@@ -153,6 +180,10 @@ export function createMailOutbox(opts: MailOutboxOptions): MailOutbox {
       });
     } catch (err) {
       entry.failures++;
+      if (isPermanentFailure(err) && ++entry.permanentFailures >= deadLetterAfter) {
+        await moveToDeadLetter(id, entry, err);
+        return;
+      }
       const delayMs = retryDelay(entry.failures, retry);
       entry.dueAt = Date.now() + delayMs;
       log.warn({ id, to: mail.to, failures: entry.failures, retryInMs: delayMs, err: String(err) }, 'mail not delivered, will retry');
@@ -166,6 +197,29 @@ export function createMailOutbox(opts: MailOutboxOptions): MailOutbox {
       // Delivered already: a leftover folder would be sent again after a restart, so say so loudly.
       log.error({ id, folder, err: String(err) }, 'delivered mail could not be removed from the outbox');
     }
+  }
+
+  /** Takes the mail out of the queue into the dead-letter folder, with the reason next to it. */
+  async function moveToDeadLetter(id: string, entry: Entry, err: unknown): Promise<void> {
+    const { mail } = entry;
+    const target = join(deadDir, id);
+    try {
+      await mkdir(deadDir, { recursive: true });
+      const reason = { failures: entry.failures, permanentFailures: entry.permanentFailures, lastError: String(err), movedAt: new Date().toISOString() };
+      await writeFile(join(opts.dir, id, 'dead-letter.json'), JSON.stringify(reason, null, 2));
+      await rename(join(opts.dir, id), target);
+    } catch (moveErr) {
+      // Still in the outbox: retried later, as before; the next permanent refusal tries the move again.
+      entry.dueAt = Date.now() + retryDelay(entry.failures, retry);
+      log.error({ id, err: String(moveErr) }, 'mail could not be moved to the dead-letter folder; keeps retrying');
+      return;
+    }
+    queue.delete(id);
+    deadLetters.inc();
+    log.error(
+      { alert: 'mail-dead-letter', id, to: mail.to, subject: mail.subject, permanentFailures: entry.permanentFailures, folder: target, err: String(err) },
+      'mail refused permanently by the SMTP server; moved to the dead-letter folder',
+    );
   }
 
   return {
@@ -199,7 +253,7 @@ export function createMailOutbox(opts: MailOutboxOptions): MailOutbox {
         };
         await writeFile(join(tmp, MAIL_FILE), JSON.stringify(mail, null, 2));
         await rename(tmp, join(opts.dir, id));
-        queue.set(id, { mail, failures: 0, dueAt: Date.now() });
+        queue.set(id, { mail, failures: 0, permanentFailures: 0, dueAt: Date.now() });
       } catch (err) {
         await rm(tmp, { recursive: true, force: true });
         throw err;
@@ -212,6 +266,15 @@ export function createMailOutbox(opts: MailOutboxOptions): MailOutbox {
     async pending() {
       await ready;
       return queue.size;
+    },
+
+    async dead() {
+      await ready;
+      try {
+        return (await readdir(deadDir, { withFileTypes: true })).filter((d) => d.isDirectory()).length;
+      } catch {
+        return 0;
+      }
     },
 
     async close() {

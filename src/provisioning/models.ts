@@ -18,7 +18,12 @@ export interface DeviceModel {
   /**
    * Yealink: the model's common configuration file, y0000000000XX.cfg, where XX is the model's
    * firmware prefix (Yealink Auto Provisioning Guide, "Common CFG file"; T19P E2 is 53, T41S 68,
-   * T42S 67, T53W 95, T54W 96, T57W 97, the W60B base 77).
+   * T42S 67, T53W 95, T54W 96, T57W 97, the W60B base 77). Checked against Wazo's Yealink plugins
+   * (wazo-provd-plugins plugins/wazo-yealink/<firmware>/entry.py COMMON_FILES: y000000000053.cfg with
+   * T19P_E2-53 firmware, 095/096/097 with T53W-95, T54W-96, T57W-97, 077 with W60B-77; the S-series
+   * 065–068 share T46S(T48S,T42S,T41S)-66 firmware, 067 being the T42S and 068 the T41S) and a
+   * FusionPBX template map ('cp930w' and 'w60' => y000000000077.cfg: the CP930W pairs with a W60B
+   * base, which fetches the files; Wazo lists the CP930W among the base's handset firmware).
    */
   commonFile?: string;
   note?: string;

@@ -8,6 +8,13 @@
  * ;transport=), user_expiry (registration expiry, seconds), timezone (NLD+1), ntp_server,
  * language / web_language, setting_server (the URL the phone re-checks, credentials in its
  * userinfo since Snom authenticates with what the URL carries) and settings_refresh_timer (s).
+ *
+ * language / web_language take the language's own name as Snom lists it ("Deutsch",
+ * "Francais", "Espanol", "Italiano": Wazo's Snom plugin, wazo-provd-plugins
+ * plugins/wazo-snom/common/common.py _LOCALE); for Dutch that is "Nederlands". Wazo writes
+ * "Dutch", but as the name of a language file it serves itself (its gui_lang.xml), so that is no
+ * evidence for the phone's built-in list; Snom's own settings reference was not available here
+ * to confirm "Nederlands" (README "Provisioning" says how to check on a phone).
  */
 import type { DeviceConfigInput, RenderedFile } from './DeviceTypes.js';
 import { modelOf } from './models.js';

@@ -33,7 +33,17 @@ export function yealinkServerUrl(site: ProvisioningSite): string {
   return `${site.publicUrl}/yealink/`;
 }
 
-/** Dutch, Amsterdam time from NTP, and where to re-check: in both files, so a MAC file alone is complete. */
+/**
+ * Dutch, Amsterdam time from NTP, and where to re-check: in both files, so a MAC file alone is complete.
+ *
+ * lang.gui / lang.wui take the language's name as in Yealink's language files
+ * ("<nnn>.GUI.<Name>.lang"): Dutch is "Dutch" (017.GUI.Dutch.lang; github.com/trideeindhoven/
+ * yealink-languages, README). That repository also says Dutch is missing from Yealink's
+ * international T4xS firmware (the Dutch distributor's firmware has it): on such a phone the
+ * setting needs the language file loaded first (gui_lang.url = <url of 017.GUI.Dutch.lang>),
+ * otherwise the phone stays in English. Not checked against Yealink's own Administrator Guide,
+ * which was not available here; see README "Provisioning".
+ */
 function sharedEntries(site: ProvisioningSite): Array<[string, string | number]> {
   return [
     ['lang.gui', 'Dutch'],

@@ -23,6 +23,13 @@ export interface RegistrarDeps {
   maxExpires?: number;
   /** Used when neither the Contact's expires nor an Expires header says (default 3600). */
   defaultExpires?: number;
+  /**
+   * Told after the 200 of each REGISTER that added a binding, or renewed one under a new
+   * Call-ID (the phone restarted: RFC 3261 §10.2.4 has a phone keep its Call-ID across
+   * refreshes), with those bindings. Plain refreshes are not reported. Used to send a phone
+   * the message-waiting state right away (src/voicemail/Mwi.ts).
+   */
+  onRegistered?: (accountId: string, bindings: Registration[]) => void;
 }
 
 /**
@@ -119,6 +126,7 @@ export function createRegistrar(deps: RegistrarDeps): SrfMiddleware {
     const contacts = contactValue === undefined ? [] : parseContactList([contactValue]);
     if (contacts === null) throw new Refusal(400, 'Bad Request - malformed Contact');
     const existing = await store.locations.list(accountId);
+    let registered: Registration[] = [];
 
     // §10.3 step 7: a binding updated from the same Call-ID needs a higher CSeq (out-of-order
     // or replayed request); the whole request fails and nothing changes.
@@ -146,6 +154,7 @@ export function createRegistrar(deps: RegistrarDeps): SrfMiddleware {
         checkOrder(contact.uri);
         changes.push({ contact, expires });
       }
+      const fresh: Registration[] = [];
       const userAgent = header(req, 'User-Agent');
       const receivedOn = (req as unknown as { receivedOn?: string }).receivedOn;
       for (const { contact, expires } of changes) {
@@ -170,7 +179,9 @@ export function createRegistrar(deps: RegistrarDeps): SrfMiddleware {
         const instance = instanceOf(contact);
         if (instance) binding.instance = instance;
         await store.locations.save(binding);
+        if (!existing.some((b) => b.contact === binding.contact && b.callId === callId)) fresh.push(binding);
       }
+      registered = fresh;
     }
 
     // §10.3 step 8: the 200 lists every current binding with its remaining time.
@@ -182,6 +193,13 @@ export function createRegistrar(deps: RegistrarDeps): SrfMiddleware {
         .join(', ');
     }
     res.send(200, { headers });
+    if (registered.length > 0 && deps.onRegistered) {
+      try {
+        deps.onRegistered(accountId, registered);
+      } catch (err) {
+        logger.warn({ err: (err as Error).message, accountId }, 'onRegistered listener failed');
+      }
+    }
   }
 
   return async function registrar(req, res, next) {

@@ -7,14 +7,16 @@
  *    202, NOTIFY at once in that dialog, again on every change, on refresh, and a final
  *    NOTIFY (terminated) on Expires: 0 or when the subscription runs out (RFC 6665 §4.2).
  *  - unsolicited: every registered contact of an owner account that has no subscription gets
- *    an out-of-dialog NOTIFY on every change (Yealink, Snom and most desk phones accept these).
+ *    an out-of-dialog NOTIFY on every change (Yealink, Snom and most desk phones accept these),
+ *    and once right after it registers (phoneRegistered, the registrar's onRegistered hook), so a
+ *    phone that was off or restarted shows the lamp at once instead of at the next change.
  */
 import type Srf from 'drachtio-srf';
 import type { Logger } from '../logger.js';
 import { contactUri, registrationProxy } from '../routing/callRouter.js';
 import type { DigestAuth } from '../sip/digest.js';
 import type { AuthThrottle } from '../sip/security.js';
-import type { Account, Store } from '../store/StoreTypes.js';
+import type { Account, Registration, Store } from '../store/StoreTypes.js';
 import type { BoxChangeListener } from './VoicemailService.js';
 import type { VoicemailBox } from './VoicemailTypes.js';
 
@@ -120,9 +122,13 @@ export class MessageWaiting implements BoxChangeListener {
     return this.subscriptions.size;
   }
 
+  private async ownedBoxes(account: Account): Promise<VoicemailBox[]> {
+    return (await this.opts.store.voicemail.listBoxes(account.customerId)).filter((b) => b.ownerAccountIds.includes(account.id));
+  }
+
   /** New (unheard) and old (heard) messages in every box the account owns. */
-  async counts(account: Account): Promise<MessageCounts> {
-    const boxes = (await this.opts.store.voicemail.listBoxes(account.customerId)).filter((b) => b.ownerAccountIds.includes(account.id));
+  async counts(account: Account, owned?: VoicemailBox[]): Promise<MessageCounts> {
+    const boxes = owned ?? (await this.ownedBoxes(account));
     const counts = { new: 0, old: 0 };
     for (const box of boxes) {
       for (const m of await this.opts.store.voicemail.listMessages(box.id)) counts[m.heard ? 'old' : 'new']++;
@@ -136,9 +142,35 @@ export class MessageWaiting implements BoxChangeListener {
 
   /** Tells every phone of the account its current counts (after any notification already under way). */
   notifyAccount(accountId: string): Promise<void> {
+    return this.inTurn(accountId, () => this.sendCounts(accountId));
+  }
+
+  /**
+   * A phone of the account has just registered (new binding or a restart): when the account owns
+   * a voicemail box, the new contacts get the current counts unsolicited, as on a change. A
+   * contact with a subscription gets them in its dialog already; an account without a box gets
+   * nothing (its phones have no lamp to light).
+   */
+  phoneRegistered(accountId: string, bindings: Registration[]): Promise<void> {
+    return this.inTurn(accountId, async () => {
+      const account = await this.opts.store.accounts.get(accountId);
+      if (!account) return;
+      const owned = await this.ownedBoxes(account);
+      if (owned.length === 0) return;
+      const body = messageSummary(await this.counts(account, owned), this.aor(account.username));
+      const covered = new Set([...this.subscriptions].filter((s) => s.accountId === accountId && !s.ended).map((s) => s.dialog.remote.uri));
+      for (const r of bindings) {
+        const uri = contactUri(r.contact);
+        if (!covered.has(uri)) await this.unsolicited(accountId, uri, registrationProxy(r), account.username, body);
+      }
+    });
+  }
+
+  /** Runs `send` after the account's notification under way, so phones get the counts in order. */
+  private inTurn(accountId: string, send: () => Promise<void>): Promise<void> {
     const previous = this.queues.get(accountId) ?? Promise.resolve();
     const next = previous
-      .then(() => this.sendCounts(accountId))
+      .then(send)
       .catch((err: Error) => this.log.warn({ accountId, err: err.message }, 'message-waiting notification failed'))
       .finally(() => {
         if (this.queues.get(accountId) === next) this.queues.delete(accountId);

@@ -85,7 +85,7 @@ interface Backend {
 
 const files: Backend = {
   name: 'files (DATA_DIR/cdr)',
-  openIds: async () => (existsSync(join(dataDir, 'cdr', 'open')) ? readdirSync(join(dataDir, 'cdr', 'open')) : []),
+  openIds: async () => (existsSync(join(dataDir, 'cdr', 'open')) ? readdirSync(join(dataDir, 'cdr', 'open')).filter((n) => n.endsWith('.json')) : []),
   async openCallId() {
     const [name] = await files.openIds();
     return (JSON.parse(readFileSync(join(dataDir, 'cdr', 'open', name), 'utf8')) as { start: { callId: string } }).start.callId;

@@ -95,3 +95,31 @@ describe('who sees what', () => {
     expect((await rig.fetch('/provisioning/yealink/001565000021.cfg')).status).toBe(404);
   });
 });
+
+describe("an account's deviceModel follows the devices it is on", () => {
+  const model = async (id: string): Promise<unknown> => (await rig.api('GET', `/api/v1/accounts/${id}`)).body.deviceModel;
+
+  it('is set by binding a device to the account and cleared when the account leaves the device or the device goes', async () => {
+    const a = (await rig.api('POST', `/api/v1/customers/${customerId}/accounts`, { username: '211' })).body.id as string;
+    const b = (await rig.api('POST', `/api/v1/customers/${customerId}/accounts`, { username: '212' })).body.id as string;
+    expect(await model(a)).toBeUndefined();
+    const created = await rig.api('POST', devices(), { model: 'Yealink T54W', mac: '001565000211', lines: [a, b] });
+    expect(created.status).toBe(201);
+    const deviceId = created.body.id as string;
+    expect([await model(a), await model(b)]).toEqual(['Yealink T54W', 'Yealink T54W']);
+
+    // 212 leaves the phone: its model is cleared; the phone is swapped for another model: 211 follows.
+    const changed = await rig.api('PATCH', `/api/v1/devices/${deviceId}`, { lines: [a], model: 'Snom D785' });
+    expect(changed.status).toBe(200);
+    expect([await model(a), await model(b)]).toEqual(['Snom D785', undefined]);
+
+    // 211 also has a softphone: removing the desk phone leaves the softphone's model.
+    const soft = await rig.api('POST', devices(), { model: 'Linphone softphone', lines: [a] });
+    expect(soft.status).toBe(201);
+    expect(await model(a)).toBe('Linphone softphone');
+    expect((await rig.api('DELETE', `/api/v1/devices/${deviceId}`)).status).toBe(204);
+    expect(await model(a)).toBe('Linphone softphone');
+    expect((await rig.api('DELETE', `/api/v1/devices/${soft.body.id as string}`)).status).toBe(204);
+    expect(await model(a)).toBeUndefined();
+  });
+});

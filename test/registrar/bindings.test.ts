@@ -93,6 +93,21 @@ describe('registrar binding rules', () => {
   const contacts = async (): Promise<Array<[string, number]>> =>
     (await store.locations.list(account.id)).map((b) => [b.contact, Math.round((b.expiresAt - Date.now()) / 1000)]);
 
+  it('reports new bindings and restarted phones (new Call-ID) to onRegistered, not refreshes or removals', async () => {
+    const reported: string[][] = [];
+    register = createRegistrar({ store, digest, throttle, logger: silentLogger(), onRegistered: (id, b) => reported.push([id, ...b.map((r) => `${r.contact} ${r.callId}`)]) });
+    await send({ 'Call-ID': 'boot-1', 'CSeq': '1 REGISTER', 'Contact': '<sip:a@10.0.0.1>' });
+    await send({ 'Call-ID': 'boot-1', 'CSeq': '2 REGISTER', 'Contact': '<sip:a@10.0.0.1>' }); // refresh
+    await send({ 'Call-ID': 'boot-1', 'CSeq': '3 REGISTER', 'Contact': '<sip:a@10.0.0.1>, <sip:b@10.0.0.1>' }); // b is new
+    await send({ 'Call-ID': 'boot-2', 'CSeq': '1 REGISTER', 'Contact': '<sip:a@10.0.0.1>' }); // a restarted
+    await send({ 'Call-ID': 'boot-2', 'CSeq': '2 REGISTER', 'Contact': '<sip:a@10.0.0.1>', 'Expires': '0' }); // removal
+    expect(reported).toEqual([
+      [account.id, 'sip:a@10.0.0.1 boot-1'],
+      [account.id, 'sip:b@10.0.0.1 boot-1'],
+      [account.id, 'sip:a@10.0.0.1 boot-2'],
+    ]);
+  });
+
   it('uses the Contact expires param over the Expires header, and the default without either', async () => {
     const ok = await send({ 'CSeq': '1 REGISTER', 'Contact': '<sip:a@10.0.0.1>;expires=120, <sip:b@10.0.0.1>', 'Expires': '600' });
     expect(ok?.status).toBe(200);

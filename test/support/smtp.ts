@@ -6,7 +6,7 @@ import { freePort } from './ports.js';
  * A real SMTP server in the test process (smtp-server) on 127.0.0.1 and a free port. Every
  * accepted mail is parsed with mailparser. stop() and start() close and reopen the listener on
  * the same port, to test a mail server that is down for a while; rejecting(true) keeps it up but
- * answers every mail with a temporary 451.
+ * answers every mail with a temporary 451 (or, rejecting(true, 550), a permanent refusal).
  */
 export interface TestSmtp {
   port: number;
@@ -16,8 +16,8 @@ export interface TestSmtp {
   mails: ParsedMail[];
   /** Resolves once at least `count` mails were accepted; rejects after timeoutMs (default 20 s). */
   waitForMails(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
-  /** While true, every mail gets "451 try again later" and is not kept. */
-  rejecting(on: boolean): void;
+  /** While true, every mail gets "451 try again later" (or the given 4xx/5xx code) and is not kept. */
+  rejecting(on: boolean, code?: number): void;
   /** Number of DATA commands seen (accepted or rejected). */
   attempts(): number;
   stop(): Promise<void>;
@@ -29,6 +29,7 @@ export async function startSmtp(): Promise<TestSmtp> {
   const mails: ParsedMail[] = [];
   const waiters = new Set<() => void>();
   let reject = false;
+  let rejectCode = 451;
   let attempts = 0;
   let server: SMTPServer | undefined;
 
@@ -45,7 +46,8 @@ export async function startSmtp(): Promise<TestSmtp> {
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           if (reject) {
-            const err = Object.assign(new Error('try again later'), { responseCode: 451 });
+            const text = rejectCode >= 500 ? 'mailbox unavailable' : 'try again later';
+            const err = Object.assign(new Error(text), { responseCode: rejectCode });
             callback(err);
             return;
           }
@@ -89,8 +91,9 @@ export async function startSmtp(): Promise<TestSmtp> {
     url: `smtp://127.0.0.1:${port}`,
     mails,
     attempts: () => attempts,
-    rejecting(on) {
+    rejecting(on, code = 451) {
       reject = on;
+      rejectCode = code;
     },
     waitForMails(count, timeoutMs = 20_000) {
       if (mails.length >= count) return Promise.resolve(mails.slice());

@@ -59,6 +59,8 @@ export interface VoicemailRig {
   /** `uac`: the phone sends first (SUBSCRIBE) to the engine; otherwise it waits for requests. */
   startPhone(path: string, opts: { port: number; username: string; password?: string; calls?: number; timeoutMs?: number; uac?: boolean }): Promise<RunningSipp>;
   register(port: number, account: Account & { password: string }): Promise<SippResult>;
+  /** Registers like a desk phone with unsolicited MWI: REGISTER, 200, then the message-summary NOTIFY (answered 200); the NOTIFY-answering run's result. */
+  registerExpectingMwi(port: number, account: Account & { password: string }): Promise<SippResult>;
   /** Waits (bounded, 30 s) until `count` NOTIFYs of this kind went to the account. */
   notified(accountId: string, kind: SentNotify['kind'], count: number): Promise<SentNotify[]>;
   /** Waits (bounded) until no number call is in progress and no recording is being judged. */
@@ -115,6 +117,7 @@ export async function startVoicemailRig(portMin: number): Promise<VoicemailRig> 
     settings: { domain: 'contactsuite.test', register: { minExpires: 60, maxExpires: 3600 }, authThrottle: { maxFailures: 10, blockSeconds: 300 } },
     logger,
     numberCalls: { media, plans, voicemail },
+    onRegistered: (accountId, bindings) => void mwi.phoneRegistered(accountId, bindings),
   });
   srf.use('register', services.register);
   srf.use('invite', services.invite);
@@ -174,6 +177,14 @@ export async function startVoicemailRig(portMin: number): Promise<VoicemailRig> 
       }),
     register: (port, a) =>
       runSipp({ scenario: `${SCENARIOS}calls/phone-register.xml`, remote, localPort: port, timeoutMs: 10_000, extra: ['-s', a.username, '-au', a.username, '-ap', a.password] }),
+    async registerExpectingMwi(port, a) {
+      // The NOTIFY comes in a dialog of its own (new Call-ID), which the registering SIPp cannot
+      // map; the phone on the same port picks it up (the engine retransmits an unanswered NOTIFY
+      // for 32 s, RFC 3261 Timer F) and answers it, as a desk phone does.
+      const registration = await rig.register(port, a);
+      if (registration.code !== 0) return registration;
+      return runSipp({ scenario: `${SCENARIOS}voicemail/mwi-phone.xml`, localPort: port, calls: 1, timeoutMs: 40_000, extra: ['-s', a.username] });
+    },
     async notified(accountId, kind, count) {
       const mine = (): SentNotify[] => notifications.filter((n) => n.accountId === accountId && n.kind === kind);
       for (let i = 0; i < 1500 && mine().length < count; i++) await new Promise((r) => setTimeout(r, 20));

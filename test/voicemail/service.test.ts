@@ -79,6 +79,7 @@ beforeAll(async () => {
       return String(mails.length);
     },
     pending: async () => 0,
+    dead: async () => 0,
     close: async () => undefined,
   };
   service = new VoicemailService({ store, dataDir, outbox, logger: silentLogger() });

@@ -88,8 +88,11 @@ function wavAttachment(mail: ParsedMail): Buffer {
 describe('voicemail', () => {
   it("a caller's message is stored, mailed with their own audio, and lights both owners' phones", async () => {
     const phonePort = await freePort();
-    expectOk(await rig.register(phonePort, rig.registered));
-    // 3 unsolicited NOTIFYs: the new message, marked heard, deleted.
+    // Registering, the phone learns the box is empty (unsolicited NOTIFY right after the 200).
+    const registration = await rig.registerExpectingMwi(phonePort, rig.registered);
+    expectOk(registration);
+    expect(notifies(registration).map(voiceCounts), describeRun(registration)).toEqual(['0/0']);
+    // 3 unsolicited NOTIFYs more: the new message, marked heard, deleted.
     const phone = await rig.startPhone('voicemail/mwi-phone.xml', { port: phonePort, username: rig.registered.username, calls: 3 });
     const subscriber = await rig.startPhone('voicemail/mwi-subscriber.xml', { port: await freePort(), username: rig.subscriber.username, password: rig.subscriber.password, uac: true });
     const initial = await rig.notified(rig.subscriber.id, 'dialog', 1);
@@ -127,18 +130,18 @@ describe('voicemail', () => {
     expect(readFileSync(rig.voicemail.messageFile(rig.box.id, message.id)).equals(wavAttachment(mail!))).toBe(true);
 
     // Both phones learn: 1 new message.
-    const afterMessage = [(await rig.notified(rig.subscriber.id, 'dialog', 2))[1]!, (await rig.notified(rig.registered.id, 'unsolicited', 1))[0]!];
+    const afterMessage = [(await rig.notified(rig.subscriber.id, 'dialog', 2))[1]!, (await rig.notified(rig.registered.id, 'unsolicited', 2))[1]!];
     for (const n of afterMessage) expect(n.body).toMatch(/Messages-Waiting: yes\r\nMessage-Account: sip:20[12]@contactsuite.test\r\nVoice-Message: 1\/0 \(0\/0\)/);
 
     // Marked heard: no message waiting, one old.
     await rig.voicemail.setHeard(rig.box, message.id, true);
     await rig.notified(rig.subscriber.id, 'dialog', 3);
-    await rig.notified(rig.registered.id, 'unsolicited', 2);
+    await rig.notified(rig.registered.id, 'unsolicited', 3);
     // The subscriber refreshes its subscription and gets the state again.
     await rig.notified(rig.subscriber.id, 'dialog', 4);
     // Deleted: nothing left.
     expect(await rig.voicemail.deleteMessage(rig.box, message.id)).toBe(true);
-    await rig.notified(rig.registered.id, 'unsolicited', 3);
+    await rig.notified(rig.registered.id, 'unsolicited', 4);
 
     const subscriberRun = await subscriber.done;
     const phoneRun = await phone.done;
@@ -162,6 +165,35 @@ describe('voicemail', () => {
     expect(unsolicited[0]).toMatch(/Messages-Waiting: yes/);
     expect(unsolicited[0]).toMatch(/^Event: message-summary\s*$/im);
   }, 120_000);
+
+  it('a desk phone that registers gets the current message counts at once, not at the next change', async () => {
+    // One new and one heard message, stored without any change being announced.
+    const base = { boxId: rig.box.id, customerId: rig.box.customerId, caller: CALLER, calledNumber: '+31851234567', durationSeconds: 4 };
+    const unheard = await rig.store.voicemail.addMessage({ ...base, receivedAt: Date.now() - 60_000 });
+    const heard = await rig.store.voicemail.addMessage({ ...base, receivedAt: Date.now() - 30_000 });
+    await rig.store.voicemail.setHeard(rig.box.id, heard.id, true);
+    const before = rig.notifications.length;
+    try {
+      const registration = await rig.registerExpectingMwi(await freePort(), rig.subscriber);
+      expectOk(registration);
+      const [notify] = notifies(registration);
+      expect(voiceCounts(notify ?? ''), describeRun(registration)).toBe('1/1');
+      expect(notify).toMatch(/Messages-Waiting: yes\s+Message-Account: sip:201@contactsuite\.test/);
+      expect(notify).toMatch(/^Event: message-summary\s*$/im);
+      expect(notify).toMatch(/^Content-Type: application\/simple-message-summary\s*$/im);
+
+      // An account that owns no box has no lamp to light: registering sends it nothing.
+      await rig.store.voicemail.updateBox(rig.box.id, { ownerAccountIds: [rig.subscriber.id] });
+      const port = await freePort();
+      expectOk(await rig.register(port, rig.registered));
+      // Whatever the registration started is queued before this call and done when it resolves.
+      await rig.mwi.phoneRegistered(rig.registered.id, await rig.store.locations.list(rig.registered.id));
+      expect(rig.notifications.slice(before).map((n) => n.accountId)).toEqual([rig.subscriber.id]);
+    } finally {
+      await rig.store.voicemail.updateBox(rig.box.id, { ownerAccountIds: [rig.subscriber.id, rig.registered.id] });
+      for (const m of [unheard, heard]) await rig.store.voicemail.deleteMessage(rig.box.id, m.id);
+    }
+  }, 60_000);
 
   it('a SUBSCRIBE for another event package gets 489; a wrong password never gets a subscription', async () => {
     const before = rig.notifications.length;
