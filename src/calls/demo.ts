@@ -29,6 +29,7 @@ export interface DemoSeed {
 }
 
 export async function seedDemo(store: Store, secrets: SecretBox, opts: { password?: string } = {}): Promise<DemoSeed> {
+  await awaitOtherSeeder(store);
   const customer =
     (await store.customers.list()).find((c) => c.name === DEMO_CUSTOMER) ??
     (await store.customers.create({ name: DEMO_CUSTOMER, status: 'active', creditLimitCents: 10_000 }));
@@ -50,6 +51,22 @@ export async function seedDemo(store: Store, secrets: SecretBox, opts: { passwor
     numberCreated = true;
   }
   return { customerId: customer.id, createdAccounts, skippedAccounts, numberCreated };
+}
+
+/** Key of the flag the seeding instance holds; it lapses by itself should that instance die. */
+const SEED_FLAG = 'demo-seed';
+const SEED_FLAG_TTL_MS = 30_000;
+
+/**
+ * Several app instances on one Redis start at the same moment: without this both would find no
+ * demo customer and create one each (and then clash on the usernames). The first to raise the
+ * flag seeds; the others wait (at most the flag's lifetime) for the demo number, the last thing
+ * seeded, and then find everything in place.
+ */
+async function awaitOtherSeeder(store: Store): Promise<void> {
+  if (await store.counters.raiseIfHigher(SEED_FLAG, 1, SEED_FLAG_TTL_MS)) return;
+  const until = Date.now() + SEED_FLAG_TTL_MS;
+  while (Date.now() < until && !(await store.numbers.getByE164(DEMO_NUMBER))) await new Promise((r) => setTimeout(r, 100));
 }
 
 /**
