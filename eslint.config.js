@@ -7,7 +7,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       // `_`-prefixed parameters are deliberate (handler signatures fixed by drachtio-srf, fastify).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -15,7 +15,7 @@ export default tseslint.config(
   },
   {
     // Logs go through pino (src/logger.ts); messages for people through process.stdout/stderr.
-    files: ['src/**/*.ts'],
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
     rules: { 'no-console': 'error' },
   },
 );
