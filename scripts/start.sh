@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts ContactSuite on the embedded default (embedded SIP engine + app + HTTP), doing its own
 # set-up: installs node dependencies when node_modules is missing or older than the lockfile,
-# then builds. Configuration comes from the environment (see README.md).
+# then builds (the server and the admin web app, served at /app/). Configuration comes from the
+# environment (see README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

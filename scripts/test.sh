@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check CI runs: type check, lint, and the vitest suite (which drives real SIPp and
 # redis-server on 127.0.0.1). Does its own set-up: the Debian packages sip-tester (sipp),
-# redis-server, sox, libsox-fmt-mp3 and the fax build/test packages when missing (as root; otherwise it says what to install), and node dependencies
+# redis-server, sox, libsox-fmt-mp3, chromium (browser tests) and the fax build/test packages when missing (as root; otherwise it says what to install), and node dependencies
 # when node_modules is missing or older than the lockfile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,8 @@ command -v sipp >/dev/null 2>&1 || missing+=(sip-tester)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 # linphonec: the provisioning end-to-end test runs a real Linphone against the app.
 command -v linphonec >/dev/null 2>&1 || missing+=(linphone-cli)
+# chromium: the web app's browser tests (test/web) drive it through playwright-core.
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 # sox with MP3 support converts uploaded prompts (src/prompts/convertPrompt.ts).
 command -v sox >/dev/null 2>&1 || missing+=(sox)
 dpkg -s libsox-fmt-mp3 >/dev/null 2>&1 || missing+=(libsox-fmt-mp3)
@@ -44,6 +46,10 @@ fi
 
 echo "== typecheck"
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p src/web/tsconfig.json
+# The browser tests (test/web) run against this build of the web app.
+echo "== build:web"
+npm run build:web --silent
 echo "== lint"
 npx eslint src test
 echo "== tests"

@@ -12,6 +12,19 @@ import { z } from 'zod';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** The media server: the embedded RTP engine, or FreeSWITCH driven over its event socket (src/media/freeswitch/). */
+export type MediaConfig =
+  | { server: 'embedded' }
+  | {
+      server: 'freeswitch';
+      esl: { host: string; port: number; secret: string };
+      /** Where FreeSWITCH connects back to this instance (one event socket per endpoint); host unset: this machine's first external IPv4 address. */
+      outbound: { host?: string; port: number };
+      /** PROMPTS_DIR and DATA_DIR as mounted in the FreeSWITCH container; unset: the same paths as in the app. */
+      promptsDir?: string;
+      dataDir?: string;
+    };
+
 export interface Config {
   /** Where the SIP engine listens, on both UDP and TCP. */
   sip: { host: string; port: number };
@@ -27,6 +40,7 @@ export interface Config {
   /** The embedded engine's drachtio control port; only used when `drachtio` is unset. */
   engine: { controlHost: string; controlPort: number; secret: string; secretGenerated: boolean };
   rtp: { min: number; max: number };
+  media: MediaConfig;
   adminToken?: string;
   logLevel: LogLevel;
   /** 64 hex chars; unset: a key file in DATA_DIR (see store/secrets.ts). Encrypts SIP passwords at rest. */
@@ -52,9 +66,13 @@ export interface Config {
    */
   ringBeforeAnswer: boolean;
   /** CDRs (src/cdr/): rate tables, retention, and this instance's id for crash recovery. */
-  cdr: { ratesFile?: string; retentionMonths: number; anonymiseAfterDays?: number; instanceId: string };
+  cdr: { ratesFile?: string; retentionMonths: number; anonymiseAfterDays?: number; instanceId: string; recoverySeconds: number };
+  /** On SIGTERM: how long calls in progress may go on before they are hung up (src/app/drain.ts). */
+  shutdownGraceSeconds: number;
   /** Outgoing mail (voicemail, fax): SMTP server URL, unset = no mail is sent; and the From address. */
-  mail: { smtpUrl?: string; from: string };
+  mail: { smtpUrl?: string; from: string; deadLetterAfter: number };
+  /** Number inventory and orders (src/inventory/): reservation, quarantine, tariff-change delay, auto-activation. */
+  inventory: { reservationMinutes: number; quarantineDays: number; tariffChangeWorkingDays: number; autoActivate: boolean };
   /** What phone configurations point at, and the optional HTTPS listener (src/provisioning/). */
   provisioning: {
     /** Base URL of the provisioning endpoint as phones reach it (no trailing slash). */
@@ -80,6 +98,14 @@ export const CONFIG_VARIABLES = [
   'ENGINE_SECRET',
   'RTP_PORT_MIN',
   'RTP_PORT_MAX',
+  'MEDIA_SERVER',
+  'FREESWITCH_ESL_HOST',
+  'FREESWITCH_ESL_PORT',
+  'FREESWITCH_ESL_SECRET',
+  'FREESWITCH_OUTBOUND_HOST',
+  'FREESWITCH_OUTBOUND_PORT',
+  'FREESWITCH_PROMPTS_DIR',
+  'FREESWITCH_DATA_DIR',
   'ADMIN_TOKEN',
   'LOG_LEVEL',
   'SECRETS_KEY',
@@ -100,8 +126,11 @@ export const CONFIG_VARIABLES = [
   'CDR_RETENTION_MONTHS',
   'CDR_ANONYMISE_AFTER_DAYS',
   'CDR_INSTANCE_ID',
+  'CDR_RECOVERY_SECONDS',
+  'SHUTDOWN_GRACE_SECONDS',
   'SMTP_URL',
   'MAIL_FROM',
+  'MAIL_DEAD_LETTER_AFTER',
   'PROVISIONING_PUBLIC_URL',
   'PROVISIONING_SIP_HOST',
   'PROVISIONING_SIP_TRANSPORT',
@@ -109,6 +138,10 @@ export const CONFIG_VARIABLES = [
   'PROVISIONING_TLS_CERT',
   'PROVISIONING_TLS_KEY',
   'PROVISIONING_HTTPS_PORT',
+  'INVENTORY_RESERVATION_MINUTES',
+  'INVENTORY_QUARANTINE_DAYS',
+  'TARIFF_CHANGE_WORKING_DAYS',
+  'INVENTORY_AUTO_ACTIVATE',
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
@@ -120,6 +153,7 @@ export const SECRET_VARIABLES: ReadonlySet<ConfigVariable> = new Set([
   'SECRETS_KEY',
   'TRUNK_PASSWORD',
   'DEMO_PASSWORD',
+  'FREESWITCH_ESL_SECRET',
 ]);
 
 export class ConfigError extends Error {
@@ -169,6 +203,19 @@ const RULES = {
   },
   RTP_PORT_MIN: { schema: evenPort, allowed: 'an even integer port 1-65535', fallback: '20000' },
   RTP_PORT_MAX: { schema: evenPort, allowed: 'an even integer port 1-65535', fallback: '30000' },
+  MEDIA_SERVER: { schema: z.enum(['embedded', 'freeswitch']), allowed: 'embedded or freeswitch', fallback: 'embedded' },
+  FREESWITCH_ESL_HOST: { schema: host, allowed: 'an IPv4/IPv6 address or a host name', fallback: undefined },
+  FREESWITCH_ESL_PORT: { schema: port, allowed: PORT_TEXT, fallback: '8021' },
+  // The event socket runs any command on FreeSWITCH; its default password (ClueCon) is refused.
+  FREESWITCH_ESL_SECRET: {
+    schema: z.string().regex(/^\S{8,}$/).refine((v) => v !== 'ClueCon'),
+    allowed: 'at least 8 characters without whitespace, not the default ClueCon',
+    fallback: undefined,
+  },
+  FREESWITCH_OUTBOUND_HOST: { schema: host, allowed: 'an IPv4/IPv6 address or a host name FreeSWITCH can reach', fallback: undefined },
+  FREESWITCH_OUTBOUND_PORT: { schema: port, allowed: PORT_TEXT, fallback: '8085' },
+  FREESWITCH_PROMPTS_DIR: { schema: z.string().regex(/^\//), allowed: 'an absolute path in the FreeSWITCH container', fallback: undefined },
+  FREESWITCH_DATA_DIR: { schema: z.string().regex(/^\//), allowed: 'an absolute path in the FreeSWITCH container', fallback: undefined },
   ADMIN_TOKEN: { schema: z.string().min(16), allowed: 'a string of at least 16 characters', fallback: undefined },
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS), allowed: `one of ${LOG_LEVELS.join(', ')}`, fallback: 'info' },
   SECRETS_KEY: { schema: z.string().regex(/^[0-9a-fA-F]{64}$/), allowed: '64 hex characters (32 bytes)', fallback: undefined },
@@ -194,6 +241,9 @@ const RULES = {
   CDR_RETENTION_MONTHS: { schema: count(2, 120), allowed: 'an integer number of months 2-120', fallback: '12' },
   CDR_ANONYMISE_AFTER_DAYS: { schema: count(1, 3650), allowed: 'an integer number of days 1-3650', fallback: undefined },
   CDR_INSTANCE_ID: { schema: z.string().regex(/^[\w.-]{1,64}$/), allowed: '1-64 letters, digits, ".", "_" or "-"', fallback: undefined },
+  // At least 3: an instance says it is alive every third of this (at most every 10 s).
+  CDR_RECOVERY_SECONDS: { schema: count(3, 3600), allowed: 'an integer number of seconds 3-3600', fallback: '60' },
+  SHUTDOWN_GRACE_SECONDS: { schema: count(0, 3600), allowed: 'an integer number of seconds 0-3600', fallback: '30' },
   SMTP_URL: {
     schema: z.string().regex(/^smtps?:\/\/\S+$/).refine((v) => URL.canParse(v)),
     allowed: 'an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.nl:587 (unset: no mail is sent)',
@@ -204,6 +254,7 @@ const RULES = {
     allowed: 'a From address, e.g. "ContactSuite <voicemail@example.nl>"',
     fallback: 'ContactSuite <noreply@contactsuite.local>',
   },
+  MAIL_DEAD_LETTER_AFTER: { schema: count(1, 1000), allowed: 'an integer number of permanent (5xx) refusals 1-1000', fallback: '5' },
   PROVISIONING_PUBLIC_URL: {
     schema: z.string().regex(/^https?:\/\/[^\s?#]+$/).refine((v) => URL.canParse(v)).transform((v) => v.replace(/\/+$/, '')),
     allowed: 'an http:// or https:// URL without query, e.g. https://prov.example.nl/provisioning',
@@ -215,6 +266,10 @@ const RULES = {
   PROVISIONING_TLS_CERT: { schema: z.string().min(1), allowed: 'a PEM certificate file path', fallback: undefined },
   PROVISIONING_TLS_KEY: { schema: z.string().min(1), allowed: 'a PEM private key file path', fallback: undefined },
   PROVISIONING_HTTPS_PORT: { schema: port, allowed: PORT_TEXT, fallback: '8443' },
+  INVENTORY_RESERVATION_MINUTES: { schema: count(1, 10_080), allowed: 'an integer number of minutes 1-10080', fallback: '60' },
+  INVENTORY_QUARANTINE_DAYS: { schema: count(0, 3650), allowed: 'an integer number of days 0-3650', fallback: '90' },
+  TARIFF_CHANGE_WORKING_DAYS: { schema: count(0, 60), allowed: 'an integer number of working days 0-60', fallback: '5' },
+  INVENTORY_AUTO_ACTIVATE: { schema: z.enum(['on', 'off']), allowed: 'on or off', fallback: 'off' },
 } satisfies Record<ConfigVariable, { schema: z.ZodType; allowed: string; fallback: string | undefined }>;
 
 type Parsed = { [K in ConfigVariable]: z.output<(typeof RULES)[K]['schema']> | undefined };
@@ -282,6 +337,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `REGISTER_MIN_EXPIRES=${p.REGISTER_MIN_EXPIRES}, REGISTER_MAX_EXPIRES=${p.REGISTER_MAX_EXPIRES}: expected the minimum not above the maximum`,
     );
   }
+  if (p.MEDIA_SERVER === 'freeswitch') {
+    if (p.FREESWITCH_ESL_HOST === undefined) problems.push('FREESWITCH_ESL_HOST is unset: expected FreeSWITCH\'s event-socket address when MEDIA_SERVER=freeswitch');
+    if (p.FREESWITCH_ESL_SECRET === undefined) problems.push('FREESWITCH_ESL_SECRET is unset: expected the event-socket password when MEDIA_SERVER=freeswitch');
+  }
   if ((p.TRUNK_USERNAME !== undefined || p.TRUNK_PASSWORD !== undefined) && p.TRUNK_URI === undefined) {
     problems.push('TRUNK_URI is unset: expected a trunk URI when TRUNK_USERNAME or TRUNK_PASSWORD is set');
   }
@@ -310,6 +369,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secretGenerated,
     },
     rtp: { min: p.RTP_PORT_MIN!, max: p.RTP_PORT_MAX! },
+    media:
+      p.MEDIA_SERVER === 'freeswitch'
+        ? {
+            server: 'freeswitch',
+            esl: { host: p.FREESWITCH_ESL_HOST!, port: p.FREESWITCH_ESL_PORT!, secret: p.FREESWITCH_ESL_SECRET! },
+            outbound: { ...(p.FREESWITCH_OUTBOUND_HOST !== undefined ? { host: p.FREESWITCH_OUTBOUND_HOST } : {}), port: p.FREESWITCH_OUTBOUND_PORT! },
+            ...(p.FREESWITCH_PROMPTS_DIR !== undefined ? { promptsDir: p.FREESWITCH_PROMPTS_DIR } : {}),
+            ...(p.FREESWITCH_DATA_DIR !== undefined ? { dataDir: p.FREESWITCH_DATA_DIR } : {}),
+          }
+        : { server: 'embedded' },
     ...(p.ADMIN_TOKEN !== undefined ? { adminToken: p.ADMIN_TOKEN } : {}),
     logLevel: p.LOG_LEVEL!,
     ...(p.SECRETS_KEY !== undefined ? { secretsKey: p.SECRETS_KEY } : {}),
@@ -336,8 +405,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(p.CDR_ANONYMISE_AFTER_DAYS !== undefined ? { anonymiseAfterDays: p.CDR_ANONYMISE_AFTER_DAYS } : {}),
       // A restarted instance finds its own open records by this id; the host name survives restarts.
       instanceId: p.CDR_INSTANCE_ID ?? (hostname().replace(/[^\w.-]/g, '-').slice(0, 64) || 'contactsuite'),
+      recoverySeconds: p.CDR_RECOVERY_SECONDS!,
     },
-    mail: { ...(p.SMTP_URL !== undefined ? { smtpUrl: p.SMTP_URL } : {}), from: p.MAIL_FROM! },
+    shutdownGraceSeconds: p.SHUTDOWN_GRACE_SECONDS!,
+    mail: { ...(p.SMTP_URL !== undefined ? { smtpUrl: p.SMTP_URL } : {}), from: p.MAIL_FROM!, deadLetterAfter: p.MAIL_DEAD_LETTER_AFTER! },
+    inventory: {
+      reservationMinutes: p.INVENTORY_RESERVATION_MINUTES!,
+      quarantineDays: p.INVENTORY_QUARANTINE_DAYS!,
+      tariffChangeWorkingDays: p.TARIFF_CHANGE_WORKING_DAYS!,
+      autoActivate: p.INVENTORY_AUTO_ACTIVATE === 'on',
+    },
     provisioning: {
       publicUrl: p.PROVISIONING_PUBLIC_URL ?? `http://${p.SIP_DOMAIN!}:${p.HTTP_PORT!}/provisioning`,
       sipHost: p.PROVISIONING_SIP_HOST ?? p.SIP_DOMAIN!,
@@ -371,6 +448,14 @@ export function describeConfig(
     ENGINE_SECRET: config.engine.secret,
     RTP_PORT_MIN: String(config.rtp.min),
     RTP_PORT_MAX: String(config.rtp.max),
+    MEDIA_SERVER: config.media.server,
+    FREESWITCH_ESL_HOST: config.media.server === 'freeswitch' ? config.media.esl.host : undefined,
+    FREESWITCH_ESL_PORT: config.media.server === 'freeswitch' ? String(config.media.esl.port) : env.FREESWITCH_ESL_PORT || undefined,
+    FREESWITCH_ESL_SECRET: config.media.server === 'freeswitch' ? config.media.esl.secret : undefined,
+    FREESWITCH_OUTBOUND_HOST: config.media.server === 'freeswitch' ? config.media.outbound.host : undefined,
+    FREESWITCH_OUTBOUND_PORT: config.media.server === 'freeswitch' ? String(config.media.outbound.port) : env.FREESWITCH_OUTBOUND_PORT || undefined,
+    FREESWITCH_PROMPTS_DIR: config.media.server === 'freeswitch' ? config.media.promptsDir : undefined,
+    FREESWITCH_DATA_DIR: config.media.server === 'freeswitch' ? config.media.dataDir : undefined,
     ADMIN_TOKEN: config.adminToken,
     LOG_LEVEL: config.logLevel,
     SECRETS_KEY: config.secretsKey,
@@ -391,8 +476,11 @@ export function describeConfig(
     CDR_RETENTION_MONTHS: String(config.cdr.retentionMonths),
     CDR_ANONYMISE_AFTER_DAYS: config.cdr.anonymiseAfterDays !== undefined ? String(config.cdr.anonymiseAfterDays) : undefined,
     CDR_INSTANCE_ID: config.cdr.instanceId,
+    CDR_RECOVERY_SECONDS: String(config.cdr.recoverySeconds),
+    SHUTDOWN_GRACE_SECONDS: String(config.shutdownGraceSeconds),
     SMTP_URL: config.mail.smtpUrl,
     MAIL_FROM: config.mail.from,
+    MAIL_DEAD_LETTER_AFTER: String(config.mail.deadLetterAfter),
     PROVISIONING_PUBLIC_URL: config.provisioning.publicUrl,
     PROVISIONING_SIP_HOST: config.provisioning.sipHost,
     PROVISIONING_SIP_TRANSPORT: config.provisioning.transport,
@@ -400,6 +488,10 @@ export function describeConfig(
     PROVISIONING_TLS_CERT: config.provisioning.https?.certFile,
     PROVISIONING_TLS_KEY: config.provisioning.https?.keyFile,
     PROVISIONING_HTTPS_PORT: config.provisioning.https ? String(config.provisioning.https.port) : env.PROVISIONING_HTTPS_PORT || undefined,
+    INVENTORY_RESERVATION_MINUTES: String(config.inventory.reservationMinutes),
+    INVENTORY_QUARANTINE_DAYS: String(config.inventory.quarantineDays),
+    TARIFF_CHANGE_WORKING_DAYS: String(config.inventory.tariffChangeWorkingDays),
+    INVENTORY_AUTO_ACTIVATE: config.inventory.autoActivate ? 'on' : 'off',
   };
   return CONFIG_VARIABLES.map((name) => {
     const value = values[name];

@@ -4,6 +4,7 @@ import type { ProvisioningSite } from '../provisioning/DeviceTypes.js';
 import type { SecretBox } from '../store/secrets.js';
 import type { Store } from '../store/StoreTypes.js';
 import type { VoicemailService } from '../voicemail/VoicemailService.js';
+import type { InventoryService } from '../inventory/InventoryService.js';
 
 /** What the admin API needs from the app. */
 export interface ApiDeps {
@@ -26,6 +27,8 @@ export interface ApiDeps {
   provisioning?: ProvisioningSite;
   /** Voicemail (boxes, messages, MWI on change); unset: a service on ./data without MWI. */
   voicemail?: VoicemailService;
+  /** Number inventory, orders, contracts, tariff changes; unset: a service without mail and default options. */
+  inventory?: InventoryService;
 }
 
 /** What a resource's routes use. */

@@ -14,9 +14,14 @@ import { planRoutes } from './plans.js';
 import { describePromptAudio, promptRoutes, servePromptAudio } from './prompts.js';
 import { serveRoutes } from './route.js';
 import { tokenRoutes } from './tokens.js';
+import { sessionRoutes } from './session.js';
+import { simulateRoutes } from './simulate.js';
+import { registrationRoutes } from './registrations.js';
 import { reportRoutes, serveReportCsv } from './reports.js';
 import { describeVoicemailAudio, serveVoicemailAudio, voicemailRoutes } from './voicemail.js';
 import { VoicemailService } from '../voicemail/VoicemailService.js';
+import { InventoryService } from '../inventory/InventoryService.js';
+import { inventoryRoutes } from './inventory.js';
 
 export type { ApiDeps } from './ApiTypes.js';
 
@@ -41,10 +46,14 @@ export function apiPlugin(deps: ApiDeps): FastifyPluginAsync {
       ...tokenRoutes(ctx),
       ...numberRoutes(ctx),
       ...planRoutes(ctx),
+      ...simulateRoutes(ctx),
+      ...sessionRoutes(ctx),
+      ...registrationRoutes(ctx),
       ...promptRoutes(ctx, prompts),
       ...reportRoutes(ctx, deps.cdr),
       ...deviceRoutes(ctx),
       ...voicemailRoutes(ctx, deps.voicemail ?? new VoicemailService({ store: deps.store, dataDir: 'data', logger: deps.logger })),
+      ...inventoryRoutes(ctx, deps.inventory ?? new InventoryService({ store: deps.store, logger: deps.logger })),
     ];
     const auth = new Authenticator(deps.store, deps.platformToken || undefined);
 

@@ -9,6 +9,7 @@ import { ownOr404, type Principal } from './auth.js';
 import { CustomerParams, IdSchema, visibleCustomer } from './customers.js';
 import { conflict, forbidden, notFound, validationError, type FieldIssue } from './errors.js';
 import { defineRoute, type RouteDef } from './route.js';
+import { syncAccountModels } from '../provisioning/accountModels.js';
 
 export const DeviceParams = z.strictObject({ deviceId: IdSchema });
 
@@ -130,6 +131,7 @@ export function deviceRoutes(ctx: ApiContext): RouteDef[] {
           secretEnc: secrets.encrypt(generateDeviceSecret()),
         };
         const device = await withConflicts(() => store.devices.create(fresh));
+        await syncAccountModels(store, undefined, device);
         log.info({ customerId: device.customerId, deviceId: device.id, model: device.model, mac: device.mac }, 'device added');
         return { status: 201, body: { ...view(device), provisioning: configs.access(device) } };
       },
@@ -219,6 +221,7 @@ export function deviceRoutes(ctx: ApiContext): RouteDef[] {
         await checkDevice(store, device.customerId, next);
         const updated = await withConflicts(() => store.devices.update(device.id, patch));
         if (!updated) throw notFound();
+        await syncAccountModels(store, device, updated);
         log.info({ deviceId: device.id, fields: Object.keys(patch) }, 'device changed');
         return { status: 200, body: view(updated) };
       },
@@ -235,6 +238,7 @@ export function deviceRoutes(ctx: ApiContext): RouteDef[] {
         const device = await visibleDevice(store, principal, params.deviceId);
         requireAdmin(principal, 'remove devices');
         if (!(await store.devices.delete(device.id))) throw notFound();
+        await syncAccountModels(store, device, undefined);
         log.info({ deviceId: device.id }, 'device removed');
         return { status: 204 };
       },

@@ -16,7 +16,7 @@ const NumberStatus = z.enum(['active', 'suspended']).describe('suspended: caller
 
 // Only the shape here: the tariff rules (whole cents, which ranges, the 15 ct rule) are checked by
 // src/numbers/tariff.ts, so the API and every other caller apply one set of rules.
-const TariffBody = z
+export const TariffBody = z
   .strictObject({
     perMinuteCents: z.number().optional(),
     perCallCents: z.number().optional(),
@@ -25,7 +25,7 @@ const TariffBody = z
   })
   .describe('Caller tariff in euro cents incl. 21% VAT; only on 0900, 0906, 0909 and 18xy numbers, where it is required');
 
-const TariffSchema = z.object({
+export const TariffSchema = z.object({
   perMinuteCents: z.number().int().optional(),
   perCallCents: z.number().int().optional(),
   startFeeCents: z.number().int().optional(),
@@ -62,7 +62,7 @@ export const UpdateNumberBody = z.strictObject({
 });
 
 /** The tariff without fields sent as undefined, so a stored tariff holds only what was given. */
-function cleanTariff(t: z.output<typeof TariffBody>): Tariff {
+export function cleanTariff(t: z.output<typeof TariffBody>): Tariff {
   return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) as Tariff;
 }
 

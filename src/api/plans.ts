@@ -69,7 +69,7 @@ function requireAdmin(p: Principal): void {
  * A valid plan document of this customer, or a 400 naming each problem under the body field
  * 'plan' (including prompts uploaded by another customer).
  */
-function validPlan(doc: unknown, customerId: string): { plan: Plan; warnings: { path: string; message: string }[] } {
+export function validPlan(doc: unknown, customerId: string): { plan: Plan; warnings: { path: string; message: string }[] } {
   const result = parsePlan(doc);
   const prefixed = (issues: { path: string; message: string }[]): { path: string; message: string }[] =>
     issues.map((i) => ({ path: i.path === '' ? 'plan' : `plan.${i.path}`, message: i.message }));

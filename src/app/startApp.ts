@@ -6,6 +6,7 @@ import { answerOptions } from './options.js';
 import type { NumberCalls } from '../calls/NumberCall.js';
 import { buildSipServices, type SipServicesDeps, type SipSettings } from './sipServices.js';
 import type { MessageWaiting } from '../voicemail/Mwi.js';
+import { drainCalls, refuseWhileDraining } from './drain.js';
 
 export interface AppOptions {
   /** The drachtio control port: the embedded engine's or a real drachtio-server's. */
@@ -32,7 +33,20 @@ export interface RunningApp {
   sipHostports(): string[];
   /** The service-number call runtime, when enabled. */
   numberCalls?: NumberCalls;
+  /** Calls in progress on this instance (number and phone calls, INVITEs being handled). */
+  activeCalls(): number;
+  /**
+   * Graceful shutdown, before stop(): leaves the server's INVITE rotation (new calls go to other
+   * instances; any that still arrive get 503 with Retry-After), lets calls in progress go on for
+   * up to `graceMs`, then hangs up the rest (src/app/drain.ts).
+   */
+  drain(graceMs: number): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** srf's route removal (sends remove_route), absent from its type declarations. */
+interface SrfRoutes {
+  unregisterForMessages(verb: string): void;
 }
 
 /** srf's reconnect backoff grows ×1.7 without bound unless capped; a restarted engine should be found within seconds. */
@@ -66,10 +80,12 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     logger,
     ...(opts.numberCalls ? { numberCalls: opts.numberCalls } : {}),
     ...(opts.phoneCalls ? { phoneCalls: opts.phoneCalls } : {}),
+    ...(opts.mwi ? { onRegistered: mwiOnRegistration(opts.mwi) } : {}),
   });
   srf.use('options', answerOptions);
   srf.use('register', services.register);
-  srf.use('invite', services.invite);
+  let draining = false;
+  srf.use('invite', (req, res, next) => (draining ? refuseWhileDraining(res) : services.invite(req, res, next)));
   if (opts.mwi) {
     opts.mwi.attach(srf, services.digest, services.throttle);
     srf.use('subscribe', opts.mwi.subscribe);
@@ -129,11 +145,31 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     isConnected: () => connected,
     sipHostports: () => hostports,
     ...(services.numberCalls ? { numberCalls: services.numberCalls } : {}),
+    activeCalls: () => services.calls.count(),
+    async drain(graceMs) {
+      if (draining || stopping) return;
+      await drainCalls({
+        calls: services.calls,
+        graceMs,
+        logger,
+        abandoned: () => !connected,
+        stopTakingCalls: () => {
+          draining = true;
+          try {
+            // remove_route: the server offers new INVITEs only to the other apps (in-dialog requests still come here).
+            if (connected) (srf as unknown as SrfRoutes).unregisterForMessages('invite');
+          } catch (err) {
+            logger.debug({ err: (err as Error).message }, 'leaving the INVITE rotation failed; INVITEs get 503');
+          }
+        },
+      });
+    },
     async stop() {
       if (stopping) return;
       stopping = true;
-      // BYE to every number call while the connection is still up.
-      await services.numberCalls?.close();
+      draining = true;
+      // BYE to every call (number and phone calls) while the connection is still up.
+      await services.calls.endAll();
       opts.mwi?.close();
       const wasConnected = connected;
       connected = false;
@@ -147,6 +183,11 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       await closed;
     },
   };
+}
+
+/** A phone that registers learns its voicemail counts at once (unsolicited NOTIFY). */
+function mwiOnRegistration(mwi: MessageWaiting): NonNullable<SipServicesDeps['onRegistered']> {
+  return (accountId, bindings) => void mwi.phoneRegistered(accountId, bindings);
 }
 
 /** Turns off srf's automatic reconnect and cancels a pending retry. */

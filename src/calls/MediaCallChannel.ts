@@ -296,13 +296,25 @@ export async function resolveForwardTarget(deps: RingDeps, target: ForwardTarget
  * the caller bridges it. Rejects with a ForkError when nobody answers (the endpoint is destroyed
  * then; the lease is the caller's to release).
  */
-export async function ringLeg(deps: RingDeps, targets: ForkTarget[], opts: Pick<ForkOptions, 'timeoutMs' | 'signal' | 'auth'>, lease?: Lease): Promise<ConnectedLeg> {
+export async function ringLeg(
+  deps: RingDeps,
+  targets: ForkTarget[],
+  opts: Pick<ForkOptions, 'timeoutMs' | 'signal' | 'auth'> & { onRinging?: () => void },
+  lease?: Lease,
+): Promise<ConnectedLeg> {
   const calleeEp = await createOfferEndpoint(deps.media);
+  let rang = false;
   try {
+    const { onRinging, ...forkOpts } = opts;
     const fork = await forkCall(deps.srf, targets, {
-      ...opts,
+      ...forkOpts,
       localSdp: calleeEp.localSdp,
       ...(deps.callingNumber ? { callingNumber: deps.callingNumber } : {}),
+    }, (prov) => {
+      // Once, on the first 180/183 of any leg (a transfer tells its transferor, RFC 3515 §2.4.5).
+      if (rang || prov.status < 180) return;
+      rang = true;
+      onRinging?.();
     });
     const dialog = fork.dialog;
     let calleeGone = false;

@@ -9,7 +9,7 @@ import Srf from 'drachtio-srf';
 import type { Logger } from '../logger.js';
 import { NoCommonCodecError } from '../media/MediaErrors.js';
 import type { Endpoint, MediaServer } from '../media/MediaTypes.js';
-import type { ServiceNumber } from '../numbers/NumberTypes.js';
+import type { ServiceNumber, Tariff } from '../numbers/NumberTypes.js';
 import { parseServiceNumber } from '../numbers/normalize.js';
 import { callEnded, compilePlan, startCall, type CallActor, type CallEnd, type PathEntry } from '../plans/machine.js';
 import type { Plan } from '../plans/schema.js';
@@ -23,6 +23,7 @@ import type { HangupCause } from '../plans/schema.js';
 import { RUNTIME_COMPILE_OPTIONS, type PlanSource } from './planSource.js';
 import { CallRegistry } from './CallRegistry.js';
 import { ConnectedCall } from './ConnectedCall.js';
+import { followReinvites } from './reinvite.js';
 import type { TransferRecord } from './Transfer.js';
 import type { VoicemailService } from '../voicemail/VoicemailService.js';
 import type { FaxToEmail } from '../fax/FaxToEmail.js';
@@ -77,6 +78,8 @@ export interface NumberCallsDeps {
   ringBeforeAnswer?: boolean;
   /** Told when a call to one of our numbers arrives, before anything is decided (CDRs: src/cdr/callRecords.ts). */
   onCallStarted?: (req: Srf.SrfRequest, number: ServiceNumber, startedAt: number) => void;
+  /** The caller tariff in force at a call's start (src/inventory: due tariff changes); unset: number.tariff. */
+  resolveTariff?: (number: ServiceNumber, at: number) => Promise<Tariff | undefined>;
   /** Told about a call from the network to a number we do not have (answered 404). */
   onUnknownNumber?: (req: Srf.SrfRequest) => void;
   /** Voicemail boxes for the plans' voicemail nodes (src/voicemail/). */
@@ -212,11 +215,13 @@ export function createNumberCalls(deps: NumberCallsDeps): NumberCalls {
       if (cancelled.signal.aborted) return;
 
       const live = number.status === 'active' && number.planId ? await plans.live(number.planId) : undefined;
+      // A tariff change counts from 00:00 on its effective day, even before the schedule wrote it into the number.
+      const tariff = deps.resolveTariff ? await deps.resolveTariff(number, now().getTime()) : number.tariff;
       if (number.status === 'active' && !live) log.warn({ planId: number.planId }, 'number has no runnable live plan; announcing not in service');
       if (cancelled.signal.aborted) return;
 
       // Free until answered (answerOnMedia.ts): a plan that starts by ringing people rings first.
-      const ringsFirst = deps.ringBeforeAnswer === true && live !== undefined && ringsBeforeAnswer(live.plan, number.tariff);
+      const ringsFirst = deps.ringBeforeAnswer === true && live !== undefined && ringsBeforeAnswer(live.plan, tariff);
       const callerEp = endpoint;
       let leave: () => void = () => undefined;
       const callerGone = new Promise<'caller'>((resolve) => {
@@ -227,11 +232,14 @@ export function createNumberCalls(deps: NumberCallsDeps): NumberCalls {
       let answering: Promise<void> | undefined;
       // Only a connected call transfers (ConnectedCall); srf would answer a REFER with 200 by itself.
       const referTooEarly = (_req: Srf.SrfRequest, res: Srf.SrfResponse): void => res.send(403);
+      // While the plan runs, the caller's re-INVITEs (hold, new address or codec) go to its endpoint.
+      let reinvites: ReturnType<typeof followReinvites> | undefined;
       const answerCaller = (): Promise<void> =>
         (answering ??= req.srf.createUAS(req, res, { localSdp: callerEp.localSdp }).then((dialog) => {
           caller = dialog;
           answeredAt = now().getTime();
           dialog.on('refer', referTooEarly);
+          reinvites = followReinvites(dialog, callerEp, log);
           dialog.once('destroy', () => {
             callerEnded = true;
             leave();
@@ -260,7 +268,7 @@ export function createNumberCalls(deps: NumberCallsDeps): NumberCalls {
         logger: log,
       });
       // The tariff announcement belongs to the number, so a suspended number never plays it.
-      const running = live ? { machine: live.machine, tariff: number.tariff } : { machine: notInService, tariff: undefined };
+      const running = live ? { machine: live.machine, tariff } : { machine: notInService, tariff: undefined };
       const callActor = startCall(running.machine, channel, running.tariff);
       actor = callActor;
       log.info({ plan: live?.source ?? 'not-in-service', tariff: running.tariff !== undefined }, ringsFirst ? 'number call rings (180) until someone answers' : 'number call answered');
@@ -293,7 +301,7 @@ export function createNumberCalls(deps: NumberCallsDeps): NumberCalls {
             ...(deps.trunk ? { trunk: deps.trunk } : {}),
             ...(deps.transferRingTimeoutMs ? { transferRingTimeoutMs: deps.transferRingTimeoutMs } : {}),
           },
-          { dialog: caller, endpoint, label: callingNumber ?? 'caller' },
+          { dialog: caller, endpoint, label: callingNumber ?? 'caller', held: reinvites?.held() ?? false },
           {
             dialog: connected.dialog,
             endpoint: connected.endpoint,
@@ -302,6 +310,7 @@ export function createNumberCalls(deps: NumberCallsDeps): NumberCalls {
           },
         );
         caller.removeListener('refer', referTooEarly);
+        reinvites?.stop();
         // Handed over: cleanup must not BYE or destroy what the conversation now owns.
         channel.connected = undefined;
         endpoint = undefined;

@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { runEngine } from './engine.js';
 import { registerPlanCommand } from './plan.js';
 import { registerReportCommand } from './report.js';
+import { registerInventoryCommand } from './inventory.js';
 import { startContactSuite } from './start.js';
 
 /** The `contactsuite` command. Errors for people go to stderr as plain text; logs are pino JSON on stdout. */
@@ -23,8 +24,8 @@ function configOrExit(): Config {
   }
 }
 
-/** Stops cleanly on SIGINT/SIGTERM; a second signal while stopping exits at once. */
-function onShutdownSignal(logger: Logger, stop: () => Promise<void>): void {
+/** Stops cleanly on SIGINT/SIGTERM (or `signals`); a second signal while stopping exits at once. */
+function onShutdownSignal(logger: Logger, stop: () => Promise<void>, signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -41,8 +42,7 @@ function onShutdownSignal(logger: Logger, stop: () => Promise<void>): void {
       },
     );
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  for (const signal of signals) process.on(signal, handler);
 }
 
 const program = new Command('contactsuite')
@@ -76,7 +76,10 @@ program
   .action(async (opts: { sip: string[]; control: string; secret: string; logLevel: string; cdrs: boolean }) => {
     const stop = await runEngine(opts);
     const logger = createLogger(opts.logLevel, 'contactsuite-engine');
-    onShutdownSignal(logger, stop);
+    // Under `contactsuite start` (IPC channel) a terminal's Ctrl-C reaches the whole process group:
+    // the engine must outlive the app's drain, so only the supervisor (or SIGTERM) stops it.
+    if (process.send) process.on('SIGINT', () => logger.debug('SIGINT ignored: the supervising app stops the engine'));
+    onShutdownSignal(logger, stop, process.send ? ['SIGTERM'] : ['SIGINT', 'SIGTERM']);
   });
 
 program
@@ -91,5 +94,6 @@ program
 
 registerPlanCommand(program);
 registerReportCommand(program);
+registerInventoryCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => fail(`contactsuite: ${(err as Error).message}`));

@@ -10,7 +10,7 @@ import { buildHttpServer } from '../http/server.js';
 import { startCdr } from '../cdr/startCdr.js';
 import { buildProvisioningHttpsServer, type ProvisioningDeps } from '../provisioning/provisioningServer.js';
 import { provisioningSite } from '../provisioning/site.js';
-import { EmbeddedMediaServer } from '../media/embedded/EmbeddedMediaServer.js';
+import { openMediaServer } from '../media/openMediaServer.js';
 import type { Logger } from '../logger.js';
 import { openStore } from '../store/openStore.js';
 import { SecretBox, loadSecretKey } from '../store/secrets.js';
@@ -23,6 +23,7 @@ import { faxAvailability, loadFaxAddon } from '../fax/faxAddon.js';
 import { FaxToEmail } from '../fax/FaxToEmail.js';
 import { MessageWaiting } from '../voicemail/Mwi.js';
 import { VoicemailService } from '../voicemail/VoicemailService.js';
+import { InventoryService } from '../inventory/InventoryService.js';
 
 /** How long the engine child may take to open its control port at start. */
 const ENGINE_START_TIMEOUT_MS = 15_000;
@@ -91,13 +92,14 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
     stops.push(async () => plans.close());
     // Uploaded prompts (API) live under DATA_DIR/prompts/custom/<customer>/; plans name them 'custom/…'.
     const customPromptsDir = join(config.dataDir, 'prompts');
-    const media = new EmbeddedMediaServer({
-      host: config.sip.host,
-      advertisedHost: mediaAddress(config.sip.host),
-      portMin: config.rtp.min,
-      portMax: config.rtp.max,
-      promptDir: config.promptsDir,
+    // MEDIA_SERVER: the embedded RTP engine, or FreeSWITCH (connected once the app's srf is up).
+    const { media, attach: attachMedia } = openMediaServer({
+      media: config.media,
+      rtp: { host: config.sip.host, advertisedHost: mediaAddress(config.sip.host), min: config.rtp.min, max: config.rtp.max },
+      promptsDir: config.promptsDir,
+      dataDir: config.dataDir,
       customPromptDir: customPromptsDir,
+      defaultOutboundHost: mediaAddress('0.0.0.0'),
       logger: logger.child({ component: 'media' }),
     });
     stops.push(() => media.close());
@@ -109,6 +111,7 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
       from: config.mail.from,
       dir: join(config.dataDir, 'outbox'),
       logger,
+      deadLetterAfter: config.mail.deadLetterAfter,
     });
     stops.push(() => mailOutbox.close());
     const voicemail = new VoicemailService({ store, dataDir: config.dataDir, outbox: mailOutbox, logger });
@@ -124,8 +127,22 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
     // CDRs: Redis Stream with REDIS_URL, else DATA_DIR/cdr/*.jsonl; closes what a crash left open.
     const cdr = await startCdr({ settings: config.cdr, redisUrl: config.redisUrl, dataDir: config.dataDir, store, media, logger });
     stops.push(() => cdr.stop());
-    const app: RunningApp = await startApp({ drachtio, logger, store, secrets, secretKey, sip: sipSettings, numberCalls: { media, plans, voicemail, fax, ringBeforeAnswer: config.ringBeforeAnswer, ...cdr.numberCalls }, phoneCalls: cdr.phoneCalls, mwi });
+    // Number inventory, orders, contracts: a schedule each minute (reservations lapse, contracts end,
+    // quarantines end, tariff changes apply); calls hear a due tariff change at once (resolveTariff),
+    // and the first call to a number may date its contract's start (recordTraffic).
+    const inventory = new InventoryService({ store, outbox: mailOutbox, options: config.inventory, logger });
+    inventory.start();
+    stops.push(() => inventory.stop());
+    const inventoryHooks = {
+      resolveTariff: (n: Parameters<InventoryService['tariffAt']>[0], at: number) => inventory.tariffAt(n, at),
+      onCallStarted: (...args: Parameters<typeof cdr.numberCalls.onCallStarted>) => {
+        cdr.numberCalls.onCallStarted(...args);
+        inventory.recordTraffic(args[1], args[2]).catch((err: Error) => logger.warn({ err: err.message }, 'first traffic not recorded'));
+      },
+    };
+    const app: RunningApp = await startApp({ drachtio, logger, store, secrets, secretKey, sip: sipSettings, numberCalls: { media, plans, voicemail, fax, ringBeforeAnswer: config.ringBeforeAnswer, ...cdr.numberCalls, ...inventoryHooks }, phoneCalls: cdr.phoneCalls, mwi });
     stops.push(() => app.stop());
+    attachMedia(app.srf);
 
     // Phones fetch their configuration under /provisioning (and over HTTPS when a certificate is set).
     const site = provisioningSite(config);
@@ -135,7 +152,10 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
       store,
       logger,
       fax: faxAvailability,
+      mail: async () => ({ pending: await mailOutbox.pending(), dead: await mailOutbox.dead() }),
       provisioning,
+      // The admin web app at /app/, built by scripts/start.sh (npm run build → build:web).
+      web: true,
       api: {
         store,
         secrets,
@@ -146,6 +166,7 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
         cdr: cdr.log,
         provisioning: site,
         voicemail,
+        inventory,
       },
     });
     await http.listen({ host: HTTP_HOST, port: config.httpPort });
@@ -163,14 +184,23 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
     if (demo) {
       const credentials = join(config.dataDir, 'demo-accounts.txt');
       if (demo.createdAccounts.length) await writeDemoCredentials(demo, credentials, config.sipDomain);
-      lines.push(...describeDemo(demo, `${mediaAddress(config.sip.host)}:${config.sip.port}`, credentials));
+      // With DRACHTIO_HOST, callers reach the drachtio server's SIP address, not SIP_PORT.
+      const demoSip = config.drachtio ? (app.sipHostports()[0]?.replace(/^\w+\//, '') ?? config.drachtio.host) : `${mediaAddress(config.sip.host)}:${config.sip.port}`;
+      lines.push(...describeDemo(demo, demoSip, credentials));
     }
     const summary = lines.join('\n');
     logger.info(
       { sip: app.sipHostports(), control: `${drachtio.host}:${drachtio.port}`, http: `${HTTP_HOST}:${config.httpPort}`, store: storeText, fax: faxAvailability() },
       'contactsuite started',
     );
-    return { summary, stop: stopAll };
+    // SIGTERM: out of the INVITE rotation, calls in progress get SHUTDOWN_GRACE_SECONDS, then everything stops.
+    const stop = async (): Promise<void> => {
+      // An engine child that a process-group signal ended is not restarted during the drain.
+      engine?.holdRestarts();
+      await app.drain(config.shutdownGraceSeconds * 1000).catch((err: Error) => logger.warn({ err: err.message }, 'draining failed'));
+      await stopAll();
+    };
+    return { summary, stop };
   } catch (err) {
     await stopAll();
     throw err;

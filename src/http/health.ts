@@ -7,6 +7,13 @@ export interface HealthDeps {
   store: Store;
   /** Whether fax reception works here (the spandsp addon is built); reported, never a failure. */
   fax?: () => FaxAvailability;
+  /** The mail outbox's backlog: mails waiting for delivery and in the dead-letter folder; reported, never a failure. */
+  mail?: () => Promise<MailBacklog>;
+}
+
+export interface MailBacklog {
+  pending: number;
+  dead: number;
 }
 
 export interface HealthReport {
@@ -14,11 +21,13 @@ export interface HealthReport {
   engine: { connected: boolean };
   store: { reachable: boolean };
   fax?: FaxAvailability;
+  mail?: MailBacklog;
 }
 
 /**
  * What /health reports: the app's SIP engine connection (embedded or drachtio-server) and the
- * store; also whether fax works, which does not fail the check (the rest of the platform runs).
+ * store; also whether fax works and the mail outbox's backlog, neither of which fails the check
+ * (calls go on; mail waits on disk, and dead letters are an alert for a person, not an outage).
  */
 export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
   const connected = deps.isEngineConnected();
@@ -28,6 +37,7 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
     engine: { connected },
     store: { reachable },
     ...(deps.fax ? { fax: deps.fax() } : {}),
+    ...(deps.mail ? { mail: await deps.mail() } : {}),
   };
 }
 

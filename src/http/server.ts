@@ -6,6 +6,7 @@ import { isProvisioningUrl, PROVISIONING_PREFIX, provisioningPlugin, type Provis
 import type { Store } from '../store/Store.js';
 import { registerHealthRoute, type HealthDeps } from './health.js';
 import { collectProcessMetrics, registry } from './metrics.js';
+import { registerWebApp } from './webApp.js';
 
 export interface HttpServerDeps {
   isEngineConnected(): boolean;
@@ -17,6 +18,10 @@ export interface HttpServerDeps {
   provisioning?: ProvisioningDeps;
   /** Fax availability for /health (see HealthDeps). */
   fax?: HealthDeps['fax'];
+  /** The mail outbox's backlog for /health (see HealthDeps). */
+  mail?: HealthDeps['mail'];
+  /** The admin web app at /app/ (src/http/webApp.ts): the built client's directory, or true for dist/web. */
+  web?: { root?: string } | true;
 }
 
 /** The HTTP server on HTTP_PORT: /health, /metrics and the admin API under /api/v1. */
@@ -37,5 +42,6 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   });
   if (deps.api) void app.register(apiPlugin(deps.api), { prefix: '/api/v1' });
   if (deps.provisioning) void app.register(provisioningPlugin(deps.provisioning), { prefix: PROVISIONING_PREFIX });
+  if (deps.web) registerWebApp(app, deps.web === true ? undefined : deps.web.root);
   return app;
 }

@@ -6,6 +6,9 @@
  */
 import Srf from 'drachtio-srf';
 import type { CallRegistry, HandedOverParty } from '../calls/CallRegistry.js';
+import type { ConnectedCall } from '../calls/ConnectedCall.js';
+import { acceptTransfers } from '../calls/ExtensionTransfer.js';
+import type { MediaServer } from '../media/MediaTypes.js';
 import type { PhoneCallHooks, PhoneCallRecord } from '../cdr/callRecords.js';
 import type { Logger } from '../logger.js';
 import type { DigestAuth, DigestOk } from '../sip/digest.js';
@@ -46,6 +49,10 @@ export interface CallRouterDeps {
   registry?: CallRegistry;
   /** CDRs and the monthly credit limit of outbound calls (src/cdr/callRecords.ts). */
   cdr?: PhoneCallHooks;
+  /** Anchors a call's media when a phone transfers it (src/calls/ExtensionTransfer.ts); unset: REFER gets 501. */
+  media?: MediaServer;
+  /** How long a transfer target may ring (default 30 s). */
+  transferRingTimeoutMs?: number;
 }
 
 /** A connected call: the caller's leg (UAS) and the answering leg (UAC). */
@@ -53,8 +60,10 @@ export interface AnsweredCall {
   callId: string;
   caller: Srf.Dialog;
   callee: Srf.Dialog;
-  /** Hangs up both legs (BYE to each) and frees the call's channels. */
+  /** Hangs up both legs (BYE to each), ends the call's record and frees its channels. */
   hangUp(): Promise<void>;
+  /** Settles when the call is over here: a BYE from either side, hung up, or handed to a transfer. */
+  whenEnded: Promise<void>;
 }
 
 export type InviteMiddleware = (req: Srf.SrfRequest, res: Srf.SrfResponse, next: (err?: Error) => void) => Promise<void>;
@@ -90,6 +99,9 @@ interface Call {
   abort: AbortController;
   /** The call's CDR, once it is known where it goes. */
   record?: PhoneCallRecord;
+  /** Who the calling phone's account and the called party are, for a transfer's record. */
+  callerAccount?: Account;
+  calleeLabel?: string;
 }
 
 /** The URI inside a Contact value, with or without angle brackets and header parameters. */
@@ -182,7 +194,10 @@ export function createCallRouter(deps: CallRouterDeps): InviteMiddleware {
     // Set once the call is connected; cleared by whichever end comes first.
     const maxDuration: { timer?: NodeJS.Timeout } = {};
     let unregister: () => void = () => undefined;
+    let markEnded: () => void = () => undefined;
+    const whenEnded = new Promise<void>((resolve) => (markEnded = resolve));
     const ended = (): void => {
+      markEnded();
       clearTimeout(maxDuration.timer);
       call.record?.ended();
       unregister();
@@ -226,8 +241,33 @@ export function createCallRouter(deps: CallRouterDeps): InviteMiddleware {
     }
     relayReinvites(callerLeg, uac, log);
     relayReinvites(uac, callerLeg, log);
-    refuseRefer(callerLeg, log);
-    refuseRefer(uac, log);
+    let conversation: ConnectedCall | undefined;
+    const caller = call.callerAccount;
+    if (deps.media && caller) {
+      acceptTransfers(
+        { srf: req.srf, store, media: deps.media, accountChannels: channels, customerId: caller.customerId, logger: log, now: () => new Date(), ...(deps.trunk ? { trunk: deps.trunk } : {}), ...(deps.registry ? { registry: deps.registry } : {}), ...(deps.transferRingTimeoutMs ? { transferRingTimeoutMs: deps.transferRingTimeoutMs } : {}) },
+        {
+          caller: { dialog: callerLeg, label: caller.username },
+          callee: { dialog: uac, label: call.calleeLabel ?? userOf(uac.remote.uri) ?? 'callee' },
+          ended: () => callerGone || calleeGone,
+          handOver: () => {
+            callerLeg.removeListener('destroy', onCallerGone);
+            uac.removeListener('destroy', onCalleeGone);
+            for (const leg of [callerLeg, uac]) for (const ev of ['modify', 'refer']) leg.removeAllListeners(ev);
+            unregister();
+            const [callerLease, calleeLease] = [leases.take('caller'), leases.take('callee')];
+            return { ...(callerLease ? { caller: callerLease } : {}), ...(calleeLease ? { callee: calleeLease } : {}) };
+          },
+          conversationStarted: (c) => {
+            conversation = c;
+          },
+          conversationEnded: ended,
+        },
+      );
+    } else {
+      refuseRefer(callerLeg, log);
+      refuseRefer(uac, log);
+    }
     // An attended transfer in a number call may take the far party of this (consultation) call over.
     const handOver = async (replaced: Srf.Dialog): Promise<HandedOverParty | undefined> => {
       const keep = replaced === callerLeg ? uac : replaced === uac ? callerLeg : undefined;
@@ -238,6 +278,7 @@ export function createCallRouter(deps: CallRouterDeps): InviteMiddleware {
       clearTimeout(maxDuration.timer);
       unregister();
       call.record?.ended();
+      markEnded();
       const party = keep === uac ? 'callee' : 'caller';
       const lease = leases.take(party);
       log.info({ handedOver: party }, 'call taken over by an attended transfer');
@@ -249,8 +290,17 @@ export function createCallRouter(deps: CallRouterDeps): InviteMiddleware {
     unregister = deps.registry?.add({ dialogs: () => [callerLeg, uac], takeOver: handOver }) ?? (() => undefined);
     const hangUpBoth = async (): Promise<void> => {
       clearTimeout(maxDuration.timer);
+      // Transferred (or being transferred): the conversation owns the legs now.
+      if (conversation) {
+        conversation.hangUp();
+        return;
+      }
+      // srf's destroy() emits no 'destroy' for our own BYE: the record ends here, not in onCallerGone.
+      callerLeg.removeListener('destroy', onCallerGone);
+      uac.removeListener('destroy', onCalleeGone);
       hangUp(callerLeg);
       hangUp(uac);
+      ended();
       await leases.releaseAll();
     };
     maxDuration.timer = setTimeout(() => {
@@ -258,12 +308,14 @@ export function createCallRouter(deps: CallRouterDeps): InviteMiddleware {
       void hangUpBoth();
     }, maxCallMs);
     maxDuration.timer.unref();
-    deps.onAnswer?.({ callId: req.get('Call-ID'), caller: callerLeg, callee: uac, hangUp: hangUpBoth });
+    deps.onAnswer?.({ callId: req.get('Call-ID'), caller: callerLeg, callee: uac, hangUp: hangUpBoth, whenEnded });
   }
 
   async function callExtension(call: Call, caller: Account, callee: Account): Promise<void> {
     const { res, leases } = call;
     call.record = deps.cdr?.started(call.req, caller, 'extension', callee.username);
+    call.callerAccount = caller;
+    call.calleeLabel = callee.username;
     const mine = await channels.acquire(caller.id, caller.channelLimit);
     if (!mine) {
       call.record?.refusedAtChannelLimit();
@@ -303,13 +355,16 @@ export function createCallRouter(deps: CallRouterDeps): InviteMiddleware {
   async function callExternal(call: Call, caller: Account, number: string): Promise<void> {
     const { res, leases } = call;
     const trunk = deps.trunk;
+    // Recorded before anything can refuse it: no trunk (503) is a failed attempt too.
+    call.record = deps.cdr?.started(call.req, caller, 'outbound', number);
     if (!trunk) {
       res.send(503);
       return;
     }
     // 112 must always get through: no suspension check and no channel limit stand in its way.
     const emergency = isEmergency(number);
-    call.record = deps.cdr?.started(call.req, caller, 'outbound', number);
+    call.callerAccount = caller;
+    call.calleeLabel = number;
     const customer = await store.customers.get(caller.customerId);
     if (!emergency && customer?.status !== 'active') {
       call.log.info({ customer: caller.customerId }, 'suspended customer may not call out');
@@ -381,6 +436,8 @@ export function createCallRouter(deps: CallRouterDeps): InviteMiddleware {
       await callExternal(call, caller, number);
       return;
     }
+    // Neither an extension nor a number: a failed attempt, recorded as dialled.
+    call.record = deps.cdr?.started(req, caller, 'outbound', dialled);
     res.send(404);
   }
 
@@ -414,8 +471,8 @@ export function createCallRouter(deps: CallRouterDeps): InviteMiddleware {
 }
 
 /**
- * Transfers are carried out in media-anchored number calls (src/calls/ConnectedCall.ts); an
- * extension call passes SDP end to end and says so explicitly (RFC 3515 §2.4.2 lets us refuse).
+ * Without a media server an extension call cannot anchor its media for a transfer
+ * (src/calls/ExtensionTransfer.ts), and says so explicitly (RFC 3515 §2.4.2 lets us refuse).
  */
 function refuseRefer(leg: Srf.Dialog, log: Logger): void {
   leg.on('refer', (_req, res) => {

@@ -23,6 +23,8 @@ import type { ServiceNumber } from '../numbers/NumberTypes.js';
 import type { DeviceRepo } from '../provisioning/DeviceTypes.js';
 import { MemoryDeviceRepo } from './MemoryDeviceRepo.js';
 import { MemoryVoicemailRepo } from '../voicemail/MemoryVoicemailRepo.js';
+import { memoryInventoryRepo } from '../inventory/MemoryInventoryRepo.js';
+import { forgetInventoryCustomer } from '../inventory/forgetCustomer.js';
 import {
   byCreation,
   newAccount,
@@ -63,6 +65,7 @@ export class MemoryStore implements Store {
   readonly devices: DeviceRepo;
   readonly huntGroups = new MemoryHuntGroups();
   readonly voicemail = new MemoryVoicemailRepo((id) => this.customerMap.has(id));
+  readonly inventory = memoryInventoryRepo();
 
   private closed = false;
   private readonly deviceStore = new MemoryDeviceRepo({
@@ -193,6 +196,7 @@ export class MemoryStore implements Store {
         for (const t of [...this.tokenMap.values()]) if (t.customerId === id) this.deleteToken(t.id);
         for (const n of [...this.numberMap.values()]) if (n.customerId === id) this.deleteNumber(n.id);
         for (const p of [...this.planMap.values()]) if (p.customerId === id) this.deletePlan(p.id);
+        await forgetInventoryCustomer(this.inventory, id);
         return true;
       },
     };
@@ -339,6 +343,9 @@ export class MemoryStore implements Store {
       save: async (r) => {
         let m = this.bindings.get(r.accountId);
         if (m === undefined) this.bindings.set(r.accountId, (m = new Map()));
+        // As in Redis (SAVE_BINDING): a lower CSeq of the same Call-ID than the stored one is stale.
+        const cur = m.get(r.contact);
+        if (cur && cur.callId === r.callId && cur.cseq > r.cseq) return;
         m.set(r.contact, copy(r));
         this.liveBindings(r.accountId, Date.now());
       },

@@ -7,6 +7,9 @@ import type { ServiceNumber } from '../numbers/NumberTypes.js';
 import type { DeviceRepo } from '../provisioning/DeviceTypes.js';
 import { redisDeviceRepo } from './RedisDeviceRepo.js';
 import { RedisVoicemailRepo } from '../voicemail/RedisVoicemailRepo.js';
+import { redisInventoryRepo } from '../inventory/RedisInventoryRepo.js';
+import { forgetInventoryCustomer } from '../inventory/forgetCustomer.js';
+import type { InventoryRepo } from '../inventory/InventoryTypes.js';
 import {
   byCreation,
   newAccount,
@@ -109,6 +112,7 @@ function parseAll<T>(values: (string | null)[]): T[] {
  *   P flag:<key>, P high:<key>           strings with PX expiry
  *   P devices, P macs, …                 devices: see deviceLua.ts
  *   P vmboxes, P vmbox:<id>:messages, …  voicemail: see src/voicemail/RedisVoicemailRepo.ts
+ *   P inv:<table>, P inv:<table>:customer:<id>  inventory: see src/inventory/RedisInventoryRepo.ts
  */
 export class RedisStore implements Store {
   readonly customers: CustomerRepo;
@@ -122,6 +126,7 @@ export class RedisStore implements Store {
   readonly devices: DeviceRepo;
   readonly huntGroups: HuntGroupStateRepo;
   readonly voicemail: RedisVoicemailRepo;
+  readonly inventory: InventoryRepo;
 
   private readonly redis: Redis;
   private readonly pingTimeoutMs: number;
@@ -161,6 +166,7 @@ export class RedisStore implements Store {
     this.devices = redisDeviceRepo({ redis: this.redis, prefix: this.prefix, run: (script, keys, args) => this.run(script, keys, args) });
     this.huntGroups = new RedisHuntGroups(this.redis, (customerId) => this.key('hunt', customerId));
     this.voicemail = new RedisVoicemailRepo(this.redis, this.prefix);
+    this.inventory = redisInventoryRepo(this.redis, this.prefix);
   }
 
   /** Waits up to `timeoutMs` for the first connection; false when Redis did not answer by then. */
@@ -252,6 +258,7 @@ export class RedisStore implements Store {
       delete: async (id) => {
         if ((await this.run(DELETE_CUSTOMER, [], [this.prefix, id])) !== 1) return false;
         await this.voicemail.deleteCustomerBoxes(id);
+        await forgetInventoryCustomer(this.inventory, id);
         return true;
       },
     };

@@ -10,6 +10,7 @@ import type { Peer } from '../engine/transport/TransportTypes.js';
 import type { ServiceNumber } from '../numbers/NumberTypes.js';
 import type { DeviceRepo } from '../provisioning/DeviceTypes.js';
 import type { VoicemailRepo } from '../voicemail/VoicemailTypes.js';
+import type { InventoryRepo } from '../inventory/InventoryTypes.js';
 
 export type CustomerStatus = 'active' | 'suspended';
 
@@ -91,7 +92,7 @@ export interface AccountRepo {
 
 /** The location service (RFC 3261 §10): an account's current contacts. */
 export interface LocationStore {
-  /** Add or refresh a binding (same accountId + contact replaces). */
+  /** Add or refresh a binding (same accountId + contact replaces, unless the stored one has a higher CSeq of the same Call-ID). */
   save(r: Registration): Promise<void>;
   remove(accountId: string, contact: string): Promise<void>;
   removeAll(accountId: string): Promise<void>;
@@ -244,6 +245,8 @@ export interface Store {
   readonly huntGroups: HuntGroupStateRepo;
   /** Voicemail boxes and message metadata (src/voicemail/); deleted with the customer. */
   readonly voicemail: VoicemailRepo;
+  /** Number stock, orders, contracts and tariff changes (src/inventory/); a deleted customer's orders, contracts and changes go with it. */
+  readonly inventory: InventoryRepo;
   /** True when the store answers; never throws (a failure is `false`). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -239,12 +239,19 @@ end
 /**
  * KEYS: bindings hash, expiry zset, sequence counter. ARGV: contact, JSON, expiresAt, now (app clock,
  * the clock expiresAt was computed with). A binding is stored as '<seq>|<json>'; the sequence of the
- * first save orders bindings oldest first and survives refreshes.
+ * first save orders bindings oldest first and survives refreshes. A save older (lower CSeq of the
+ * same Call-ID) than the stored binding is dropped: 0.
  */
 export const SAVE_BINDING = new LuaScript(`${PRUNE_BINDINGS}
 local now = tonumber(ARGV[4])
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 local seq = cur and string.match(cur, '^(%d+)|')
+if seq then
+  -- Two instances handling REGISTERs of one Call-ID at once: the later CSeq wins (RFC 3261 §10.3 step 7).
+  local old = cjson.decode(string.sub(cur, #seq + 2))
+  local new = cjson.decode(ARGV[2])
+  if old.callId == new.callId and tonumber(old.cseq) > tonumber(new.cseq) then return 0 end
+end
 if not seq then seq = redis.call('INCR', KEYS[3]) end
 redis.call('HSET', KEYS[1], ARGV[1], seq .. '|' .. ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])

@@ -168,7 +168,7 @@ describe('contactsuite CLI', () => {
       expect(run.stdout()).toContain(`http 0.0.0.0:${httpPort}`);
       expect(await health(httpPort)).toEqual({
         status: 200,
-        body: { status: 'ok', engine: { connected: true }, store: { reachable: true }, fax: faxAvailability() },
+        body: { status: 'ok', engine: { connected: true }, store: { reachable: true }, fax: faxAvailability(), mail: { pending: 0, dead: 0 } },
       });
 
       await server.close();

@@ -4,6 +4,7 @@ import { defineStoreContract } from './contract.js';
 import { defineHuntGroupContract } from './huntGroupsContract.js';
 import { defineDeviceContract } from './deviceContract.js';
 import { defineVoicemailContract } from '../voicemail/storeContract.js';
+import { defineInventoryContract } from './inventoryContract.js';
 
 /**
  * One process, one memory: "two instances on the same state" is the same MemoryStore, closed once.
@@ -19,3 +20,4 @@ defineStoreContract('memory store', openMemory);
 defineHuntGroupContract('memory store', openMemory);
 defineDeviceContract('memory store', openMemory);
 defineVoicemailContract('memory store', openMemory);
+defineInventoryContract('memory store', openMemory);

@@ -8,6 +8,7 @@ import { defineStoreContract } from './contract.js';
 import { defineDeviceContract } from './deviceContract.js';
 import { defineHuntGroupContract } from './huntGroupsContract.js';
 import { defineVoicemailContract } from '../voicemail/storeContract.js';
+import { defineInventoryContract } from './inventoryContract.js';
 
 const logger = silentLogger();
 /** This file's keys; each contract test adds its own namespace below it. */
@@ -32,6 +33,7 @@ defineStoreContract('redis store', (namespace) => openRedisStore(`${FILE_PREFIX}
 defineDeviceContract('redis store', (namespace) => openRedisStore(`${FILE_PREFIX}${namespace}:`));
 defineHuntGroupContract('redis store', (namespace) => openRedisStore(`${FILE_PREFIX}${namespace}:`));
 defineVoicemailContract('redis store', (namespace) => openRedisStore(`${FILE_PREFIX}${namespace}:`));
+defineInventoryContract('redis store', (namespace) => openRedisStore(`${FILE_PREFIX}${namespace}:`));
 
 describe('redis store: keys and scripts', () => {
   it('writes every key under its prefix and sees nothing of another prefix', async () => {
