@@ -1,0 +1,17 @@
+import type { Redis } from 'ioredis';
+import { RedisTable } from '../inventory/RedisInventoryRepo.js';
+import type { BillingRepo } from './BillingTypes.js';
+
+/**
+ * The billing tables of RedisStore: the inventory's compare-and-set table, so keys read
+ * `P inv:billing-invoices`, `P inv:billing-statements`, `P inv:billing-settings` (+ the
+ * per-customer index sets).
+ */
+export function redisBillingRepo(redis: Redis, prefix: string): BillingRepo {
+  return {
+    invoices: new RedisTable(redis, prefix, 'billing-invoices'),
+    statements: new RedisTable(redis, prefix, 'billing-statements'),
+    settings: new RedisTable(redis, prefix, 'billing-settings'),
+  };
+}
+
