@@ -201,18 +201,30 @@ export class MessageWaiting implements BoxChangeListener {
     if (!this.srf) return;
     const aor = `<${this.aor(username)}>`;
     try {
-      // srf's declarations do not know request(uri, opts); its code takes exactly that.
-      const request = this.srf.request.bind(this.srf) as unknown as (uri: string, opts: object) => Promise<{ on(ev: 'response', fn: (res: { status: number }) => void): void }>;
-      const req = await request(uri, {
-        method: 'NOTIFY',
-        proxy,
-        headers: { From: aor, To: aor, Event: MWI_EVENT, 'Subscription-State': 'active', 'Content-Type': MWI_CONTENT_TYPE },
-        body,
+      // srf's declarations do not know request(uri, opts, cb); its code takes exactly that. The
+      // callback form puts the response listener on before the engine's next message is read
+      // (with the promise form a fast response in the same read would be missed).
+      type Sent = { on(ev: 'response', fn: (res: { status: number }) => void): void };
+      const request = this.srf.request.bind(this.srf) as unknown as (uri: string, opts: object, cb: (err: Error | null, req: Sent) => void) => void;
+      await new Promise<void>((resolve, reject) => {
+        request(
+          uri,
+          {
+            method: 'NOTIFY',
+            proxy,
+            headers: { From: aor, To: aor, Event: MWI_EVENT, 'Subscription-State': 'active', 'Content-Type': MWI_CONTENT_TYPE },
+            body,
+          },
+          (err, req) => {
+            if (err) return reject(err);
+            req.on('response', (res) => {
+              if (res.status >= 300) this.log.info({ uri, status: res.status }, 'phone refused an unsolicited message-waiting NOTIFY');
+            });
+            resolve();
+          },
+        );
       });
       this.opts.onNotify?.({ accountId, kind: 'unsolicited', state: 'active', body });
-      req.on('response', (res) => {
-        if (res.status >= 300) this.log.info({ uri, status: res.status }, 'phone refused an unsolicited message-waiting NOTIFY');
-      });
     } catch (err) {
       this.log.info({ uri, err: (err as Error).message }, 'unsolicited message-waiting NOTIFY not sent');
     }

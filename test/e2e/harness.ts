@@ -120,13 +120,32 @@ export function flow(result: SippResult): string[] {
 }
 
 /** Gives a typed handle on srf.request, whose bundled typings do not match its real signature. */
+/** Final responses seen for requests sent with sendRequest (they may arrive before a listener could be added). */
+const finals = new WeakMap<Srf.SrfRequest, Srf.SrfResponse>();
+
+/**
+ * srf.request(uri, opts) in its callback form: the callback runs while srf handles the engine's
+ * "sent" echo, so the response listener is on before the next message is read. With the promise
+ * form a response that arrives in the same read as the echo is emitted before the awaiting code
+ * runs, and is lost.
+ */
 export function sendRequest(srf: Srf, uri: string, opts: { method: string; headers?: Record<string, string>; body?: string }): Promise<Srf.SrfRequest> {
-  const request = srf.request.bind(srf) as unknown as (uri: string, opts: object) => Promise<Srf.SrfRequest>;
-  return request(uri, opts);
+  const request = srf.request.bind(srf) as unknown as (uri: string, opts: object, cb: (err: Error | null, req: Srf.SrfRequest) => void) => void;
+  return new Promise((resolve, reject) => {
+    request(uri, opts, (err, req) => {
+      if (err) return reject(err);
+      req.on('response', (res?: Srf.SrfResponse) => {
+        if (res && res.status >= 200) finals.set(req, res);
+      });
+      resolve(req);
+    });
+  });
 }
 
-/** The final response to a request sent with srf.request / Dialog#request. */
+/** The final response to a request sent with sendRequest / Dialog#request. */
 export function finalResponse(req: Srf.SrfRequest): Promise<Srf.SrfResponse> {
+  const seen = finals.get(req);
+  if (seen) return Promise.resolve(seen);
   return new Promise((resolve) => {
     req.on('response', (res?: Srf.SrfResponse) => {
       if (res && res.status >= 200) resolve(res);
