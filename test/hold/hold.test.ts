@@ -3,44 +3,21 @@
  * phone of account 202, the engine, the app, the embedded media engine; both parties' RTP goes
  * to sockets of the test, which hears what each person would hear.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { describeRun, scenario, startSipp } from '../support/sipp.js';
 import { freePort } from '../support/ports.js';
-import { CallerAudio, startNumberRig, type NumberRig } from '../calls/rig.js';
+import type { CallerAudio, NumberRig } from '../calls/rig.js';
 import { registerPhone } from '../support/phones.js';
-import { hearsMusicOnHold, ourPort, poke, speaks, startCaller, waitForDialog } from './talk.js';
+import { hearsMusicOnHold, ourPort, poke, speaks, startCaller, useForwardRig, waitForDialog } from './talk.js';
 
-const FORWARD = `
-name: forward-202
-start: bellen
-nodes:
-  bellen:
-    type: forward
-    to: { account: "202" }
-    ringTimeoutMs: 10000
-    onBusy: ophangen
-    onNoAnswer: ophangen
-    onFailure: ophangen
-  ophangen: { type: hangup }
-`;
-
+const forwarded = useForwardRig(47400);
 let rig: NumberRig;
 let caller: CallerAudio;
 let phone: CallerAudio;
-
-beforeAll(async () => {
-  rig = await startNumberRig(47400);
-  rig.writePlan('forward-202', FORWARD);
-  await rig.planLoaded('forward-202');
-}, 30_000);
-afterAll(() => rig.stop());
-beforeEach(async () => {
-  caller = await CallerAudio.open();
-  phone = await CallerAudio.open();
-});
-afterEach(async () => {
-  await caller.close();
-  await phone.close();
+beforeEach(() => {
+  rig = forwarded.rig();
+  caller = forwarded.caller();
+  phone = forwarded.phone();
 });
 
 /** The connected call's two dialogs: the caller's (we answered it) and the phone's (we called it). */

@@ -9,9 +9,9 @@ import Srf from 'drachtio-srf';
 import sdpTransform from 'sdp-transform';
 import type { CallRegistry } from '../../src/calls/CallRegistry.js';
 import { encodeRtp } from '../../src/media/embedded/rtp.js';
-import { expectedAudio, type CallerAudio, type NumberRig } from '../calls/rig.js';
+import { CallerAudio, expectedAudio, startNumberRig, type NumberRig } from '../calls/rig.js';
 import { freePort } from '../support/ports.js';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { describeRun, scenario, startSipp, type RunningSipp, type SippResult } from '../support/sipp.js';
 
 /** Our media port in the SDP we sent on this dialog (the endpoint facing that party). */
@@ -138,4 +138,48 @@ export async function eachCompleted(...running: RunningSipp[]): Promise<SippResu
   const results = await Promise.all(running.map((r) => r.done));
   for (const r of results) expect(r.successful, describeRun(r)).toBe(1);
   return results;
+}
+
+/** A number whose plan forwards to account 202's phones: the connected call most tests start from. */
+export const FORWARD_TO_202 = `
+name: forward-202
+start: doorverbinden
+nodes:
+  doorverbinden:
+    type: forward
+    to: { account: "202" }
+    ringTimeoutMs: 10000
+    onBusy: ophangen
+    onNoAnswer: ophangen
+    onFailure: ophangen
+  ophangen: { type: hangup }
+`;
+
+/**
+ * A number rig (media ports from `portMin`) with the forward-to-202 plan loaded, and fresh RTP
+ * sockets for the caller and the phone in each test. Call at the top of a test file.
+ */
+export function useForwardRig(portMin: number): { rig: () => NumberRig; caller: () => CallerAudio; phone: () => CallerAudio } {
+  let rig: NumberRig | undefined;
+  let caller: CallerAudio | undefined;
+  let phone: CallerAudio | undefined;
+  beforeAll(async () => {
+    rig = await startNumberRig(portMin);
+    rig.writePlan('forward-202', FORWARD_TO_202);
+    await rig.planLoaded('forward-202');
+  }, 30_000);
+  afterAll(() => rig?.stop());
+  beforeEach(async () => {
+    caller = await CallerAudio.open();
+    phone = await CallerAudio.open();
+  });
+  afterEach(async () => {
+    await caller?.close();
+    await phone?.close();
+  });
+  const need = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`${what} is not set up`);
+    return v;
+  };
+  return { rig: () => need(rig, 'rig'), caller: () => need(caller, 'caller'), phone: () => need(phone, 'phone') };
 }
