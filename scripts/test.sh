@@ -16,6 +16,8 @@ command -v linphonec >/dev/null 2>&1 || missing+=(linphone-cli)
 # sox with MP3 support converts uploaded prompts (src/prompts/convertPrompt.ts).
 command -v sox >/dev/null 2>&1 || missing+=(sox)
 dpkg -s libsox-fmt-mp3 >/dev/null 2>&1 || missing+=(libsox-fmt-mp3)
+# poppler-utils: the billing tests read the invoice and statement PDFs with pdftotext and pdftoppm.
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 # Fax (native/fax): spandsp and libtiff to build the addon (with a C compiler, make, pkg-config),
 # tiff2pdf for the mailed PDF, ghostscript for the tests that render that PDF.
 for pkg in libspandsp-dev libtiff-dev libtiff-tools ghostscript pkg-config make gcc; do

@@ -73,6 +73,10 @@ export interface Config {
   mail: { smtpUrl?: string; from: string; deadLetterAfter: number };
   /** Number inventory and orders (src/inventory/): reservation, quarantine, tariff-change delay, auto-activation. */
   inventory: { reservationMinutes: number; quarantineDays: number; tariffChangeWorkingDays: number; autoActivate: boolean };
+  /** Invoices and outpayment statements (src/billing/): the price list file (unset: the built-in one) and the payment term. */
+  billing: { priceListFile?: string; paymentTermDays: number };
+  /** How long a web app sign-in with username and password lasts (POST /api/v1/session). */
+  webSessionMinutes: number;
   /** What phone configurations point at, and the optional HTTPS listener (src/provisioning/). */
   provisioning: {
     /** Base URL of the provisioning endpoint as phones reach it (no trailing slash). */
@@ -142,6 +146,9 @@ export const CONFIG_VARIABLES = [
   'INVENTORY_QUARANTINE_DAYS',
   'TARIFF_CHANGE_WORKING_DAYS',
   'INVENTORY_AUTO_ACTIVATE',
+  'PRICE_LIST_FILE',
+  'PAYMENT_TERM_DAYS',
+  'WEB_SESSION_MINUTES',
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
@@ -270,6 +277,9 @@ const RULES = {
   INVENTORY_QUARANTINE_DAYS: { schema: count(0, 3650), allowed: 'an integer number of days 0-3650', fallback: '90' },
   TARIFF_CHANGE_WORKING_DAYS: { schema: count(0, 60), allowed: 'an integer number of working days 0-60', fallback: '5' },
   INVENTORY_AUTO_ACTIVATE: { schema: z.enum(['on', 'off']), allowed: 'on or off', fallback: 'off' },
+  PRICE_LIST_FILE: { schema: z.string().min(1), allowed: 'a YAML/JSON price list path (README: Invoices and outpayment statements)', fallback: undefined },
+  PAYMENT_TERM_DAYS: { schema: count(0, 365), allowed: 'an integer number of days 0-365', fallback: '14' },
+  WEB_SESSION_MINUTES: { schema: count(5, 1440), allowed: 'an integer number of minutes 5-1440', fallback: '480' },
 } satisfies Record<ConfigVariable, { schema: z.ZodType; allowed: string; fallback: string | undefined }>;
 
 type Parsed = { [K in ConfigVariable]: z.output<(typeof RULES)[K]['schema']> | undefined };
@@ -415,6 +425,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tariffChangeWorkingDays: p.TARIFF_CHANGE_WORKING_DAYS!,
       autoActivate: p.INVENTORY_AUTO_ACTIVATE === 'on',
     },
+    billing: { ...(p.PRICE_LIST_FILE !== undefined ? { priceListFile: p.PRICE_LIST_FILE } : {}), paymentTermDays: p.PAYMENT_TERM_DAYS! },
+    webSessionMinutes: p.WEB_SESSION_MINUTES!,
     provisioning: {
       publicUrl: p.PROVISIONING_PUBLIC_URL ?? `http://${p.SIP_DOMAIN!}:${p.HTTP_PORT!}/provisioning`,
       sipHost: p.PROVISIONING_SIP_HOST ?? p.SIP_DOMAIN!,
@@ -492,6 +504,9 @@ export function describeConfig(
     INVENTORY_QUARANTINE_DAYS: String(config.inventory.quarantineDays),
     TARIFF_CHANGE_WORKING_DAYS: String(config.inventory.tariffChangeWorkingDays),
     INVENTORY_AUTO_ACTIVATE: config.inventory.autoActivate ? 'on' : 'off',
+    PRICE_LIST_FILE: config.billing.priceListFile,
+    PAYMENT_TERM_DAYS: String(config.billing.paymentTermDays),
+    WEB_SESSION_MINUTES: String(config.webSessionMinutes),
   };
   return CONFIG_VARIABLES.map((name) => {
     const value = values[name];

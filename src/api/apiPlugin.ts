@@ -14,14 +14,21 @@ import { planRoutes } from './plans.js';
 import { describePromptAudio, promptRoutes, servePromptAudio } from './prompts.js';
 import { serveRoutes } from './route.js';
 import { tokenRoutes } from './tokens.js';
-import { sessionRoutes } from './session.js';
+import { describeSignIn, serveSignIn, sessionRoutes } from './session.js';
+import { webLoginRoutes } from './webLogins.js';
 import { simulateRoutes } from './simulate.js';
 import { registrationRoutes } from './registrations.js';
 import { reportRoutes, serveReportCsv } from './reports.js';
+import { cdrRoutes } from './cdrs.js';
+import { callRoutes } from './calls.js';
 import { describeVoicemailAudio, serveVoicemailAudio, voicemailRoutes } from './voicemail.js';
 import { VoicemailService } from '../voicemail/VoicemailService.js';
 import { InventoryService } from '../inventory/InventoryService.js';
 import { inventoryRoutes } from './inventory.js';
+import { FaxInbox } from '../fax/FaxInbox.js';
+import { describeFaxDocument, faxRoutes, serveFaxDocument } from './faxes.js';
+import { BillingService } from '../billing/InvoiceRun.js';
+import { billingRoutes, describeBillingDocuments, serveBillingDocuments } from './invoices.js';
 
 export type { ApiDeps } from './ApiTypes.js';
 
@@ -48,12 +55,17 @@ export function apiPlugin(deps: ApiDeps): FastifyPluginAsync {
       ...planRoutes(ctx),
       ...simulateRoutes(ctx),
       ...sessionRoutes(ctx),
+      ...webLoginRoutes(ctx),
       ...registrationRoutes(ctx),
       ...promptRoutes(ctx, prompts),
       ...reportRoutes(ctx, deps.cdr),
+      ...cdrRoutes(deps.cdr),
+      ...callRoutes(deps.liveCalls),
       ...deviceRoutes(ctx),
       ...voicemailRoutes(ctx, deps.voicemail ?? new VoicemailService({ store: deps.store, dataDir: 'data', logger: deps.logger })),
       ...inventoryRoutes(ctx, deps.inventory ?? new InventoryService({ store: deps.store, logger: deps.logger })),
+      ...faxRoutes(ctx, new FaxInbox(deps.faxDir ?? join('data', 'fax'), deps.logger)),
+      ...billingRoutes(ctx, deps.billing ?? new BillingService({ store: deps.store, ...(deps.cdr ? { monthTotals: (m: string) => deps.cdr!.month(m) } : {}), logger: deps.logger })),
     ];
     const auth = new Authenticator(deps.store, deps.platformToken || undefined);
 
@@ -74,9 +86,15 @@ export function apiPlugin(deps: ApiDeps): FastifyPluginAsync {
     servePromptAudio(app);
     serveReportCsv(app);
     serveVoicemailAudio(app);
+    serveFaxDocument(app);
+    serveSignIn(app, { store: deps.store, logger: deps.logger, options: deps.signIn ?? { sessionMinutes: 480 } });
+    serveBillingDocuments(app);
     const document = buildOpenApi(routes, { prefix: app.prefix, version: '1' });
     describePromptAudio(document, app.prefix);
     describeVoicemailAudio(document, app.prefix);
+    describeFaxDocument(document, app.prefix);
+    describeSignIn(document, app.prefix);
+    describeBillingDocuments(document, app.prefix);
     app.get('/openapi.json', async () => document);
     serveRoutes(app, routes, (req) => auth.authenticate(req));
   };

@@ -40,6 +40,7 @@ export class Authenticator {
   constructor(
     private readonly store: Store,
     private readonly platformToken: string | undefined,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** The principal behind the request's bearer token; throws a 401 ApiError otherwise. */
@@ -49,7 +50,11 @@ export class Authenticator {
     const token = match[1];
     if (this.platformToken && sameSecret(token, this.platformToken)) return { role: 'platform' };
 
-    const stored = await this.store.tokens.findByHash(hashToken(token));
+    const found = await this.store.tokens.findByHash(hashToken(token));
+    // A sign-in token (POST /session) ends at expiresAt; the expired record goes at its first use after.
+    const expired = found?.expiresAt !== undefined && found.expiresAt <= this.now();
+    if (found && expired) await this.store.tokens.delete(found.id);
+    const stored = expired ? undefined : found;
     const principal = stored && (await this.resolve(stored));
     if (!principal) throw unauthorized(true);
     return principal;

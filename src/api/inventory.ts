@@ -44,7 +44,7 @@ export const InventoryNumberSchema = z.object({
   history: HistorySchema.optional().describe('platform only: every state change with who and when'),
 });
 
-const OrderSchema = z.object({
+export const OrderSchema = z.object({
   id: z.string(),
   customerId: z.string(),
   e164: z.string(),
@@ -67,7 +67,7 @@ const OrderSchema = z.object({
   history: z.array(z.object({ status: z.string(), at: z.number().int(), by: z.string() })),
 });
 
-const ContractSchema = z.object({
+export const ContractSchema = z.object({
   id: z.string(),
   customerId: z.string(),
   orderId: z.string(),

@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { CdrLog } from '../cdr/CdrLog.js';
-import { MonthTotals } from '../cdr/MonthlyAggregates.js';
+import type { Cdr } from '../cdr/CdrTypes.js';
+import { scanRangeOf } from '../cdr/history.js';
+import { monthOf, MonthTotals } from '../cdr/MonthlyAggregates.js';
+import { dailyRevenue, isPremiumCdr, monthRevenue, monthsUpTo } from '../cdr/revenue.js';
 import { MONTH_PATTERN, outpaymentCsv, outpaymentReport, usageCsv, usageReport, type ReportScope } from '../cdr/reports.js';
 import type { ApiContext } from './ApiTypes.js';
 import type { Principal } from './auth.js';
@@ -60,7 +63,32 @@ const UsageSchema = z.object({
   ),
 });
 
-const REPORT_PATHS = ['/reports/outpayment', '/reports/usage'];
+const RevenueQuery = z.strictObject({
+  month: z.string().regex(MONTH_PATTERN, 'a month as YYYY-MM, e.g. 2026-10').describe('Dutch calendar month, YYYY-MM'),
+  customerId: IdSchema.optional().describe('platform only: one customer'),
+});
+
+const RevenueFiguresSchema = z.object({
+  calls: Figures.calls,
+  billableSeconds: Figures.billableSeconds,
+  minutes: Figures.minutes,
+  revenueInclVatCents: Figures.revenueInclVatCents,
+  revenueExclVatMilliCents: Figures.revenueExclVatMilliCents,
+  costMilliCents: Figures.costMilliCents,
+  outpaymentMilliCents: Figures.outpaymentMilliCents,
+});
+
+export const RevenueSchema = z.object({
+  month: z.string(),
+  days: z.array(RevenueFiguresSchema.extend({ day: z.string().describe('YYYY-MM-DD, Dutch time') })).describe('every day of the month, from its CDRs'),
+  total: RevenueFiguresSchema.describe("the month's running totals"),
+  months: z.array(RevenueFiguresSchema.extend({ month: z.string() })).describe('the twelve months up to and including this one'),
+});
+
+/** Months shown next to the chosen one in the revenue dashboard. */
+const REVENUE_MONTHS = 12;
+
+const REPORT_PATHS = ['/reports/outpayment', '/reports/usage', '/cdrs'];
 
 async function scopeOf(ctx: ApiContext, p: Principal, customerId: string | undefined): Promise<ReportScope> {
   if (p.role === 'gebruiker') throw forbidden('reports are for the platform and customer administrators');
@@ -86,7 +114,24 @@ export function reportRoutes(ctx: ApiContext, cdr: CdrLog | undefined): RouteDef
         return { status: 200, body: query.format === 'csv' ? toCsv(report) : report };
       },
     });
+  const revenue = defineRoute({
+    method: 'GET',
+    path: '/reports/revenue',
+    summary: '090x numbers: calls, minutes, revenue incl. and excl. VAT and outpayment per day of a month, the month, and the twelve months up to it',
+    tag: 'reports',
+    query: RevenueQuery,
+    success: { status: 200, description: 'Daily series, month total and monthly series', schema: RevenueSchema },
+    errors: [403],
+    async handle({ principal, query }) {
+      const scope = await scopeOf(ctx, principal, query.customerId);
+      const mine = (c: Cdr): boolean => isPremiumCdr(c) && monthOf(c.startedAt) === query.month && (scope.customerId === undefined || c.customerId === scope.customerId);
+      const cdrs = cdr ? await cdr.scan(scanRangeOf({ month: query.month }), mine) : [];
+      const months = await Promise.all(monthsUpTo(query.month, REVENUE_MONTHS).map(async (m) => ({ month: m, ...monthRevenue(await month(m), scope.customerId) })));
+      return { status: 200, body: { month: query.month, days: dailyRevenue(query.month, cdrs), total: monthRevenue(await month(query.month), scope.customerId), months } };
+    },
+  });
   return [
+    revenue,
     reportRoute('/reports/outpayment', 'Outpayment per customer and per service number for a month (JSON, or CSV with format=csv)', OutpaymentSchema, outpaymentReport, outpaymentCsv),
     reportRoute('/reports/usage', 'Call attempts and minutes per number (and per kind of phone call) for a month', UsageSchema, usageReport, usageCsv),
   ];

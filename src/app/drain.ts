@@ -8,6 +8,7 @@
 import type Srf from 'drachtio-srf';
 import type { Logger } from '../logger.js';
 import type { AnsweredCall } from '../routing/callRouter.js';
+import { LiveCallList } from '../calls/LiveCallList.js';
 
 /** Seconds a caller refused while this instance drains should wait: another instance takes the retry. */
 export const DRAINING_RETRY_AFTER_SECONDS = 5;
@@ -35,6 +36,8 @@ export class LiveCalls {
   private readonly pending = new Set<PendingInvite>();
   private readonly phoneCalls = new Set<AnsweredCall>();
   private numberCalls: NumberCallRuntime | undefined;
+  /** What each call is doing, for the admin (GET /calls/live); number calls report into it themselves. */
+  readonly list = new LiveCallList();
 
   constructor(private readonly logger: Logger) {}
 
@@ -53,7 +56,15 @@ export class LiveCalls {
   /** A phone call was answered; it counts until it ends. */
   phoneCallAnswered(call: AnsweredCall): void {
     this.phoneCalls.add(call);
-    void call.whenEnded.finally(() => this.phoneCalls.delete(call));
+    this.list.start({
+      callId: call.callId, kind: 'phone', called: call.called ?? '', caller: call.callerIdentity ?? { restricted: false }, state: 'connected', startedAt: Date.now(),
+      ...(call.customerId ? { customerId: call.customerId } : {}),
+      ...(call.accountId ? { accountId: call.accountId } : {}),
+    });
+    void call.whenEnded.finally(() => {
+      this.phoneCalls.delete(call);
+      this.list.end(call.callId);
+    });
   }
 
   /** Calls in progress: INVITEs being handled (a number call's for its whole length) and answered phone calls. */

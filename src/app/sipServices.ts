@@ -89,7 +89,7 @@ export function buildSipServices(deps: SipServicesDeps): { register: Middleware;
   const phones: Middleware = (req, res, next) => calls.track(req, res, router(req, res, (err?: Error) => next(err)));
   // Calls to our service numbers first (not challenged: they come from the network), then phones.
   const numberCalls = deps.numberCalls
-    ? createNumberCalls({ ...deps.numberCalls, registry, store, logger, ...(settings.trunk ? { trunk: settings.trunk } : {}) })
+    ? createNumberCalls({ ...deps.numberCalls, registry, liveCalls: calls.list, store, logger, ...(settings.trunk ? { trunk: settings.trunk } : {}) })
     : undefined;
   if (numberCalls) calls.attachNumberCalls(numberCalls);
   // A number call's handler runs for the whole call; one passed on to the phones is tracked there too.

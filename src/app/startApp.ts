@@ -4,6 +4,7 @@ import type { SecretBox } from '../store/secrets.js';
 import type { Store } from '../store/StoreTypes.js';
 import { answerOptions } from './options.js';
 import type { NumberCalls } from '../calls/NumberCall.js';
+import type { LiveCallList } from '../calls/LiveCallList.js';
 import { buildSipServices, type SipServicesDeps, type SipSettings } from './sipServices.js';
 import type { MessageWaiting } from '../voicemail/Mwi.js';
 import { drainCalls, refuseWhileDraining } from './drain.js';
@@ -35,6 +36,8 @@ export interface RunningApp {
   numberCalls?: NumberCalls;
   /** Calls in progress on this instance (number and phone calls, INVITEs being handled). */
   activeCalls(): number;
+  /** What each call in progress is doing (GET /api/v1/calls/live). */
+  liveCalls: LiveCallList;
   /**
    * Graceful shutdown, before stop(): leaves the server's INVITE rotation (new calls go to other
    * instances; any that still arrive get 503 with Retry-After), lets calls in progress go on for
@@ -146,6 +149,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     sipHostports: () => hostports,
     ...(services.numberCalls ? { numberCalls: services.numberCalls } : {}),
     activeCalls: () => services.calls.count(),
+    liveCalls: services.calls.list,
     async drain(graceMs) {
       if (draining || stopping) return;
       await drainCalls({

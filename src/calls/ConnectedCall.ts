@@ -46,6 +46,8 @@ export interface ConnectedCallDeps extends RingDeps {
   mohPrompt?: string;
   /** How long a transfer target may ring (default 30 s). */
   transferRingTimeoutMs?: number;
+  /** Told when the call goes on hold (either party) or is resumed (the live calls list). */
+  onHoldChange?: (held: boolean) => void;
 }
 
 /** How the connected phase ended. */
@@ -275,6 +277,7 @@ export class ConnectedCall implements LiveCall {
     if (held === undefined) return;
     if (held !== side.held) this.log.info({ party: side.label }, held ? 'call put on hold' : 'call resumed');
     side.held = held;
+    this.deps.onHoldChange?.(this.sides.some((s) => s.held));
     this.applyMedia();
   }
 

@@ -133,6 +133,7 @@ export class MediaCallChannel implements CallChannel {
     return fax.receive({
       endpoint: this.deps.endpoint,
       email: opts.email,
+      customerId: this.deps.customerId,
       ...(this.deps.callingNumber ? { caller: this.deps.callingNumber } : {}),
       ...(this.deps.calledNumber ? { calledNumber: this.deps.calledNumber } : {}),
       signal,

@@ -22,6 +22,8 @@ import { answerBeforeMedia, ringsBeforeAnswer, unansweredStatus } from './answer
 import type { HangupCause } from '../plans/schema.js';
 import { RUNTIME_COMPILE_OPTIONS, type PlanSource } from './planSource.js';
 import { CallRegistry } from './CallRegistry.js';
+import { stateOfNode, type LiveCallList } from './LiveCallList.js';
+import { callerIdentityOf } from '../cdr/callerIdentity.js';
 import { ConnectedCall } from './ConnectedCall.js';
 import { followReinvites } from './reinvite.js';
 import type { TransferRecord } from './Transfer.js';
@@ -90,6 +92,8 @@ export interface NumberCallsDeps {
   registry?: CallRegistry;
   /** How long a transfer target may ring (default 30 s). */
   transferRingTimeoutMs?: number;
+  /** The calls in progress as the admin sees them (node, state); LiveCalls in src/app/drain.ts owns it. */
+  liveCalls?: LiveCallList;
 }
 
 export interface NumberCalls {
@@ -150,6 +154,10 @@ export function createNumberCalls(deps: NumberCallsDeps): NumberCalls {
     const log = logger.child({ callId, number: number.e164 });
     const startedAt = now().getTime();
     deps.onCallStarted?.(req, number, startedAt);
+    deps.liveCalls?.start({
+      callId, kind: 'number', customerId: number.customerId, numberId: number.id, called: number.e164, state: 'in-plan', startedAt,
+      caller: callerIdentityOf({ from: req.get('From'), pai: req.get('P-Asserted-Identity'), privacy: req.get('Privacy') }),
+    });
     let summarised = false;
     let answeredAt: number | undefined;
     const cancelled = new AbortController();
@@ -271,6 +279,13 @@ export function createNumberCalls(deps: NumberCallsDeps): NumberCalls {
       const running = live ? { machine: live.machine, tariff } : { machine: notInService, tariff: undefined };
       const callActor = startCall(running.machine, channel, running.tariff);
       actor = callActor;
+      // The node the call is in is the last one on its path (each node adds itself on entry).
+      const showNode = (path: PathEntry[]): void => {
+        const at = path[path.length - 1];
+        if (at) deps.liveCalls?.update(callId, { node: at.node, nodeType: at.type, state: stateOfNode(at.type) });
+      };
+      showNode(callActor.getSnapshot().context.path);
+      callActor.subscribe((snap) => showNode(snap.context.path));
       log.info({ plan: live?.source ?? 'not-in-service', tariff: running.tariff !== undefined }, ringsFirst ? 'number call rings (180) until someone answers' : 'number call answered');
 
       hangUpNow = () => {
@@ -300,6 +315,7 @@ export function createNumberCalls(deps: NumberCallsDeps): NumberCalls {
             ...(callingNumber ? { callingNumber } : {}),
             ...(deps.trunk ? { trunk: deps.trunk } : {}),
             ...(deps.transferRingTimeoutMs ? { transferRingTimeoutMs: deps.transferRingTimeoutMs } : {}),
+            onHoldChange: (held) => deps.liveCalls?.update(callId, { state: held ? 'on-hold' : 'connected' }),
           },
           { dialog: caller, endpoint, label: callingNumber ?? 'caller', held: reinvites?.held() ?? false },
           {
@@ -315,6 +331,7 @@ export function createNumberCalls(deps: NumberCallsDeps): NumberCalls {
         channel.connected = undefined;
         endpoint = undefined;
         callerEnded = true;
+        deps.liveCalls?.update(callId, { state: reinvites?.held() ? 'on-hold' : 'connected' });
         const result = await conversation.run();
         transfers = result.transfers;
         log.info({ by: result.endedBy, transfers: transfers.length }, 'forwarded call ended');
@@ -346,6 +363,7 @@ export function createNumberCalls(deps: NumberCallsDeps): NumberCalls {
       log.error({ err: (err as Error).message }, 'number call failed');
       if (!res.finalResponseSent && !cancelled.signal.aborted) res.send(500);
     } finally {
+      deps.liveCalls?.end(callId);
       await cleanup();
       // Refused, cancelled or failed before the plan ended: still a call, still a CDR.
       if (!summarised) {

@@ -6,6 +6,11 @@
 import type { Cdr, OpenCdr } from './CdrTypes.js';
 import type { AggregateDelta, AggregateMetric, MonthTotals } from './MonthlyAggregates.js';
 
+export interface CdrScanRange {
+  endedFrom?: number;
+  endedTo?: number;
+}
+
 export interface CdrLog {
   readonly kind: 'redis' | 'file';
   /** Stores the open record of a starting call (the start, and the instance that carries it). */
@@ -28,5 +33,10 @@ export interface CdrLog {
   anonymise(before: number): Promise<number>;
   /** Every closed CDR still kept, oldest first (exports; a full scan, not for reports). */
   readAll(): Promise<Cdr[]>;
+  /**
+   * The closed CDRs that `keep` accepts, oldest first, reading only what can have ended in
+   * [endedFrom, endedTo) (ms; either open) and holding only the kept ones (CDR history in the API).
+   */
+  scan(range: CdrScanRange, keep: (cdr: Cdr) => boolean): Promise<Cdr[]>;
   shutdown(): Promise<void>;
 }

@@ -12,7 +12,7 @@
 import { appendFile, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../logger.js';
-import type { CdrLog } from './CdrLog.js';
+import type { CdrLog, CdrScanRange } from './CdrLog.js';
 import type { Cdr, OpenCdr } from './CdrTypes.js';
 import { aggregateDelta, dayOf, MonthTotals, type AggregateDelta, type AggregateMetric } from './MonthlyAggregates.js';
 
@@ -277,12 +277,20 @@ export class FileCdrLog implements CdrLog {
   }
 
   /** Every closed CDR in the day files, oldest file first (tests, exports). */
-  async readAll(): Promise<Cdr[]> {
+  readAll(): Promise<Cdr[]> {
+    return this.scan({}, () => true);
+  }
+
+  /** Day files are named by the day a CDR ended: only those in the range are read. */
+  async scan(range: CdrScanRange, keep: (cdr: Cdr) => boolean): Promise<Cdr[]> {
+    const first = range.endedFrom !== undefined ? `${dayOf(range.endedFrom)}.jsonl` : '';
+    const last = range.endedTo !== undefined ? `${dayOf(range.endedTo)}.jsonl` : undefined;
     const out: Cdr[] = [];
     for (const file of await this.dayFiles()) {
+      if (file < first || (last !== undefined && file > last)) continue;
       for (const line of await this.lines(file)) {
         const cdr = parseCdr(line);
-        if (cdr) out.push(cdr);
+        if (cdr && keep(cdr)) out.push(cdr);
       }
     }
     return out;

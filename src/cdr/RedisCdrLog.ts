@@ -17,7 +17,7 @@
  */
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import type { CdrLog } from './CdrLog.js';
+import type { CdrLog, CdrScanRange } from './CdrLog.js';
 import type { Cdr, OpenCdr } from './CdrTypes.js';
 import { aggregateField, MonthTotals, type AggregateDelta, type AggregateMetric } from './MonthlyAggregates.js';
 
@@ -138,18 +138,31 @@ export class RedisCdrLog implements CdrLog {
     return 0;
   }
 
-  async readAll(): Promise<Cdr[]> {
+  readAll(): Promise<Cdr[]> {
+    return this.scan({}, () => true);
+  }
+
+  /**
+   * Stream ids are the close time, never before the end: entries added before `endedFrom` (less a
+   * minute for clocks between instances) are skipped. A CDR closed by recovery can be added long
+   * after its end, so the upper bound is checked per record, not by id.
+   */
+  async scan(range: CdrScanRange, keep: (cdr: Cdr) => boolean): Promise<Cdr[]> {
     const out: Cdr[] = [];
-    let from = '-';
+    let from = range.endedFrom !== undefined ? `${Math.max(0, range.endedFrom - 60_000)}-0` : '-';
+    const wanted = (cdr: Cdr): boolean =>
+      (range.endedFrom === undefined || cdr.endedAt >= range.endedFrom) && (range.endedTo === undefined || cdr.endedAt < range.endedTo);
     for (;;) {
       const batch = await this.redis.xrange(this.keys.stream, from, '+', 'COUNT', 1000);
+      const read: Cdr[] = [];
       const split: Array<{ cdr: Cdr; key: string }> = [];
       for (const [, fields] of batch) {
         const i = fields.indexOf('cdr');
         try {
           if (i < 0) continue;
           const cdr = JSON.parse(fields[i + 1]) as Cdr;
-          out.push(cdr);
+          if (!wanted(cdr)) continue;
+          read.push(cdr);
           const c = fields.indexOf('caller');
           if (c >= 0 && c % 2 === 0) split.push({ cdr, key: fields[c + 1] });
         } catch {
@@ -160,6 +173,7 @@ export class RedisCdrLog implements CdrLog {
         const callers = await this.redis.mget(...split.map((s) => s.key));
         split.forEach((s, n) => joinCaller(s.cdr, callers[n] ?? null));
       }
+      for (const cdr of read) if (keep(cdr)) out.push(cdr);
       if (batch.length < 1000) return out;
       from = `(${batch[batch.length - 1][0]}`;
     }

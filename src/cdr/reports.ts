@@ -71,7 +71,7 @@ export function milliToCents(milli: number): number {
   return Math.sign(milli) * Math.floor((Math.abs(milli) + 500) / 1000);
 }
 
-function outpaymentFigures(t: Totals): Omit<OutpaymentLine, 'number'> {
+export function outpaymentFigures(t: Totals): Omit<OutpaymentLine, 'number'> {
   return {
     calls: t.calls,
     billableSeconds: t.billableSeconds,
@@ -184,12 +184,16 @@ export function usageCsv(report: UsageReport): string {
  * 'anonymous'; the stored number never leaves through an export.
  */
 export function cdrCsv(month: string, cdrs: Cdr[], scope: ReportScope = {}): string {
+  return cdrListCsv(cdrs.filter((c) => monthOf(c.startedAt) === month && (scope.customerId === undefined || c.customerId === scope.customerId)));
+}
+
+/** The given CDRs as CSV, one line per call, in the order given; restricted callers as 'anonymous'. */
+export function cdrListCsv(cdrs: Cdr[]): string {
   const rows: Array<Array<string | number>> = [
     ['id', 'call_id', 'customer_id', 'direction', 'called', 'called_type', 'caller', 'started_at', 'answered_at', 'ended_at', 'duration_s', 'billable_s', 'disposition', 'answered_by', 'charge_incl_vat_eur', 'charge_excl_vat_eur', 'cost_eur', 'outpayment_eur'],
   ];
   const iso = (ms: number | undefined): string => (ms === undefined ? '' : new Date(ms).toISOString());
   for (const c of cdrs) {
-    if (monthOf(c.startedAt) !== month || (scope.customerId !== undefined && c.customerId !== scope.customerId)) continue;
     const by = c.answeredBy ? (c.answeredBy.account ?? c.answeredBy.number ?? (c.answeredBy.plan ? 'plan' : '')) : '';
     rows.push([
       c.id, c.callId, c.customerId ?? '', c.direction, c.called, c.calledType, shownCaller(c.caller),

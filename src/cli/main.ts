@@ -6,6 +6,7 @@ import { runEngine } from './engine.js';
 import { registerPlanCommand } from './plan.js';
 import { registerReportCommand } from './report.js';
 import { registerInventoryCommand } from './inventory.js';
+import { registerInvoiceCommand } from './invoice.js';
 import { startContactSuite } from './start.js';
 
 /** The `contactsuite` command. Errors for people go to stderr as plain text; logs are pino JSON on stdout. */
@@ -95,5 +96,6 @@ program
 registerPlanCommand(program);
 registerReportCommand(program);
 registerInventoryCommand(program);
+registerInvoiceCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => fail(`contactsuite: ${(err as Error).message}`));

@@ -8,6 +8,7 @@ import { describeDemo, seedDemo, writeDemoCredentials } from '../calls/demo.js';
 import { PlanSource } from '../calls/planSource.js';
 import { buildHttpServer } from '../http/server.js';
 import { startCdr } from '../cdr/startCdr.js';
+import { RedisLiveCalls } from '../calls/RedisLiveCalls.js';
 import { buildProvisioningHttpsServer, type ProvisioningDeps } from '../provisioning/provisioningServer.js';
 import { provisioningSite } from '../provisioning/site.js';
 import { openMediaServer } from '../media/openMediaServer.js';
@@ -24,6 +25,8 @@ import { FaxToEmail } from '../fax/FaxToEmail.js';
 import { MessageWaiting } from '../voicemail/Mwi.js';
 import { VoicemailService } from '../voicemail/VoicemailService.js';
 import { InventoryService } from '../inventory/InventoryService.js';
+import { BillingService } from '../billing/InvoiceRun.js';
+import { loadPriceList } from '../billing/PriceList.js';
 
 /** How long the engine child may take to open its control port at start. */
 const ENGINE_START_TIMEOUT_MS = 15_000;
@@ -143,6 +146,10 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
     const app: RunningApp = await startApp({ drachtio, logger, store, secrets, secretKey, sip: sipSettings, numberCalls: { media, plans, voicemail, fax, ringBeforeAnswer: config.ringBeforeAnswer, ...cdr.numberCalls, ...inventoryHooks }, phoneCalls: cdr.phoneCalls, mwi });
     stops.push(() => app.stop());
     attachMedia(app.srf);
+    // Live calls: with Redis every instance's calls are listed by any instance's API.
+    const sharedCalls = config.redisUrl ? new RedisLiveCalls(config.redisUrl, config.cdr.instanceId, logger) : undefined;
+    sharedCalls?.follow(app.liveCalls);
+    if (sharedCalls) stops.push(() => sharedCalls.stop());
 
     // Phones fetch their configuration under /provisioning (and over HTTPS when a certificate is set).
     const site = provisioningSite(config);
@@ -164,9 +171,14 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
         sip: { domain: config.sipDomain, port: config.sip.port },
         promptsDir: customPromptsDir,
         cdr: cdr.log,
+        liveCalls: sharedCalls ?? app.liveCalls,
         provisioning: site,
         voicemail,
         inventory,
+        // Invoices and outpayment statements from the CDRs' monthly totals (PRICE_LIST_FILE, PAYMENT_TERM_DAYS).
+        billing: new BillingService({ store, monthTotals: (m) => cdr.log.month(m), options: { priceList: await loadPriceList(config.billing.priceListFile), paymentTermDays: config.billing.paymentTermDays }, logger }),
+        faxDir: join(config.dataDir, 'fax'),
+        signIn: { sessionMinutes: config.webSessionMinutes },
       },
     });
     await http.listen({ host: HTTP_HOST, port: config.httpPort });

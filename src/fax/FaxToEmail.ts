@@ -29,6 +29,8 @@ export interface FaxCall {
   calledNumber?: string;
   caller?: string;
   callId?: string;
+  /** Whose number was called: the fax inbox (src/fax/FaxInbox.ts, /api/v1/faxes) shows it to that customer only. */
+  customerId?: string;
   /** The plan left the node or the caller hung up: reception ends, the mail still goes out. */
   signal: AbortSignal;
 }
@@ -73,7 +75,7 @@ export class FaxToEmail {
       ...(call.caller ? { caller: call.caller } : {}),
       ...(attachment ? { attachment: attachment.kind } : {}),
     };
-    await writeFile(`${base}.json`, JSON.stringify({ id: `${day}/${id}`, ...facts, email: call.email, callId: call.callId }, null, 2));
+    await writeFile(`${base}.json`, JSON.stringify({ id: `${day}/${id}`, ...facts, email: call.email, callId: call.callId, customerId: call.customerId }, null, 2));
     const mail: OutgoingMail = { to: call.email, ...faxMail(facts), ...(attachment ? { attachments: [attachment.file] } : {}) };
     if (!this.deps.outbox) {
       log.warn({ kept: `${base}.json` }, 'fax not mailed: no mail outbox (SMTP) configured');

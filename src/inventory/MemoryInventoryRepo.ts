@@ -3,7 +3,7 @@ import type { InventoryRepo, RecordTable, VersionedRecord } from './InventoryTyp
 const copy = <T>(v: T): T => structuredClone(v);
 
 /** One table of the in-process store; atomic because Node runs one callback at a time. */
-class MemoryTable<T extends VersionedRecord> implements RecordTable<T> {
+export class MemoryTable<T extends VersionedRecord> implements RecordTable<T> {
   private readonly rows = new Map<string, T>();
 
   async insert(records: T[]): Promise<string[]> {

@@ -52,7 +52,7 @@ function parseAll<T>(values: (string | null)[]): T[] {
   return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as T);
 }
 
-class RedisTable<T extends VersionedRecord> implements RecordTable<T> {
+export class RedisTable<T extends VersionedRecord> implements RecordTable<T> {
   private readonly hash: string;
   private readonly index: string;
 

@@ -10,6 +10,8 @@ import type { ConnectedCall } from '../calls/ConnectedCall.js';
 import { acceptTransfers } from '../calls/ExtensionTransfer.js';
 import type { MediaServer } from '../media/MediaTypes.js';
 import type { PhoneCallHooks, PhoneCallRecord } from '../cdr/callRecords.js';
+import type { CallerIdentity } from '../cdr/CdrTypes.js';
+import { callerIdentityOf } from '../cdr/callerIdentity.js';
 import type { Logger } from '../logger.js';
 import type { DigestAuth, DigestOk } from '../sip/digest.js';
 import { isScanner, type AuthThrottle } from '../sip/security.js';
@@ -64,6 +66,11 @@ export interface AnsweredCall {
   hangUp(): Promise<void>;
   /** Settles when the call is over here: a BYE from either side, hung up, or handed to a transfer. */
   whenEnded: Promise<void>;
+  /** For the live calls list: the calling phone's account and customer, what it dialled, who calls. */
+  accountId?: string;
+  customerId?: string;
+  called?: string;
+  callerIdentity?: CallerIdentity;
 }
 
 export type InviteMiddleware = (req: Srf.SrfRequest, res: Srf.SrfResponse, next: (err?: Error) => void) => Promise<void>;
@@ -308,7 +315,12 @@ export function createCallRouter(deps: CallRouterDeps): InviteMiddleware {
       void hangUpBoth();
     }, maxCallMs);
     maxDuration.timer.unref();
-    deps.onAnswer?.({ callId: req.get('Call-ID'), caller: callerLeg, callee: uac, hangUp: hangUpBoth, whenEnded });
+    deps.onAnswer?.({
+      callId: req.get('Call-ID'), caller: callerLeg, callee: uac, hangUp: hangUpBoth, whenEnded,
+      ...(caller ? { accountId: caller.id, customerId: caller.customerId } : {}),
+      ...(userOf(req.uri) ? { called: userOf(req.uri) } : {}),
+      callerIdentity: callerIdentityOf({ from: req.get('From'), privacy: req.get('Privacy') }),
+    });
   }
 
   async function callExtension(call: Call, caller: Account, callee: Account): Promise<void> {

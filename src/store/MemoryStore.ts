@@ -25,6 +25,9 @@ import { MemoryDeviceRepo } from './MemoryDeviceRepo.js';
 import { MemoryVoicemailRepo } from '../voicemail/MemoryVoicemailRepo.js';
 import { memoryInventoryRepo } from '../inventory/MemoryInventoryRepo.js';
 import { forgetInventoryCustomer } from '../inventory/forgetCustomer.js';
+import { memoryBillingRepo } from '../billing/MemoryBillingRepo.js';
+import { forgetBillingCustomer } from '../billing/forgetCustomer.js';
+import { MemoryWebLoginRepo } from './MemoryWebLoginRepo.js';
 import {
   byCreation,
   newAccount,
@@ -66,6 +69,9 @@ export class MemoryStore implements Store {
   readonly huntGroups = new MemoryHuntGroups();
   readonly voicemail = new MemoryVoicemailRepo((id) => this.customerMap.has(id));
   readonly inventory = memoryInventoryRepo();
+  readonly billing = memoryBillingRepo();
+  private readonly webLoginStore = new MemoryWebLoginRepo((id) => this.customerMap.has(id));
+  readonly webLogins = this.webLoginStore.repo;
 
   private closed = false;
   private readonly deviceStore = new MemoryDeviceRepo({
@@ -192,11 +198,13 @@ export class MemoryStore implements Store {
         this.deviceStore.deleteCustomer(id);
         this.huntGroups.forget(id);
         this.voicemail.removeCustomerBoxes(id);
+        this.webLoginStore.deleteCustomer(id);
         for (const a of [...this.accountMap.values()]) if (a.customerId === id) this.deleteAccount(a.id);
         for (const t of [...this.tokenMap.values()]) if (t.customerId === id) this.deleteToken(t.id);
         for (const n of [...this.numberMap.values()]) if (n.customerId === id) this.deleteNumber(n.id);
         for (const p of [...this.planMap.values()]) if (p.customerId === id) this.deletePlan(p.id);
         await forgetInventoryCustomer(this.inventory, id);
+        await forgetBillingCustomer(this.billing, id);
         return true;
       },
     };

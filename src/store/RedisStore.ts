@@ -10,6 +10,10 @@ import { RedisVoicemailRepo } from '../voicemail/RedisVoicemailRepo.js';
 import { redisInventoryRepo } from '../inventory/RedisInventoryRepo.js';
 import { forgetInventoryCustomer } from '../inventory/forgetCustomer.js';
 import type { InventoryRepo } from '../inventory/InventoryTypes.js';
+import type { BillingRepo } from '../billing/BillingTypes.js';
+import { redisBillingRepo } from '../billing/RedisBillingRepo.js';
+import { forgetBillingCustomer } from '../billing/forgetCustomer.js';
+import { redisWebLoginRepo } from './RedisWebLoginRepo.js';
 import {
   byCreation,
   newAccount,
@@ -113,6 +117,8 @@ function parseAll<T>(values: (string | null)[]): T[] {
  *   P devices, P macs, …                 devices: see deviceLua.ts
  *   P vmboxes, P vmbox:<id>:messages, …  voicemail: see src/voicemail/RedisVoicemailRepo.ts
  *   P inv:<table>, P inv:<table>:customer:<id>  inventory: see src/inventory/RedisInventoryRepo.ts
+ *   P inv:billing-<table>                        billing (same table kind): see src/billing/RedisBillingRepo.ts
+ *   P weblogins, P webloginnames            web app sign-ins: see src/store/RedisWebLoginRepo.ts
  */
 export class RedisStore implements Store {
   readonly customers: CustomerRepo;
@@ -127,6 +133,8 @@ export class RedisStore implements Store {
   readonly huntGroups: HuntGroupStateRepo;
   readonly voicemail: RedisVoicemailRepo;
   readonly inventory: InventoryRepo;
+  readonly billing: BillingRepo;
+  readonly webLogins: ReturnType<typeof redisWebLoginRepo>;
 
   private readonly redis: Redis;
   private readonly pingTimeoutMs: number;
@@ -167,6 +175,8 @@ export class RedisStore implements Store {
     this.huntGroups = new RedisHuntGroups(this.redis, (customerId) => this.key('hunt', customerId));
     this.voicemail = new RedisVoicemailRepo(this.redis, this.prefix);
     this.inventory = redisInventoryRepo(this.redis, this.prefix);
+    this.billing = redisBillingRepo(this.redis, this.prefix);
+    this.webLogins = redisWebLoginRepo({ redis: this.redis, prefix: this.prefix, run: (script, keys, args) => this.run(script, keys, args) });
   }
 
   /** Waits up to `timeoutMs` for the first connection; false when Redis did not answer by then. */
@@ -258,7 +268,9 @@ export class RedisStore implements Store {
       delete: async (id) => {
         if ((await this.run(DELETE_CUSTOMER, [], [this.prefix, id])) !== 1) return false;
         await this.voicemail.deleteCustomerBoxes(id);
+        await this.webLogins.deleteCustomer(id);
         await forgetInventoryCustomer(this.inventory, id);
+        await forgetBillingCustomer(this.billing, id);
         return true;
       },
     };

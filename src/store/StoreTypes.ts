@@ -11,6 +11,7 @@ import type { ServiceNumber } from '../numbers/NumberTypes.js';
 import type { DeviceRepo } from '../provisioning/DeviceTypes.js';
 import type { VoicemailRepo } from '../voicemail/VoicemailTypes.js';
 import type { InventoryRepo } from '../inventory/InventoryTypes.js';
+import type { BillingRepo } from '../billing/BillingTypes.js';
 
 export type CustomerStatus = 'active' | 'suspended';
 
@@ -142,6 +143,40 @@ export interface ApiToken {
   accountId?: string;
   label: string;
   createdAt: number;
+  /** A sign-in token (POST /session) stops working at this instant (ms); API tokens have none. */
+  expiresAt?: number;
+  /** A sign-in token: the WebLogin it was issued to (deleting the sign-in or changing its password revokes it). */
+  webLoginId?: string;
+}
+
+/**
+ * A username/password sign-in for the web app (beheerder or VoIP user). Only the scrypt hash of
+ * the password is stored (src/api/passwords.ts); signing in yields a short-lived ApiToken.
+ */
+export interface WebLogin {
+  id: string;
+  /** Unique over all customers; stored lower case. */
+  username: string;
+  role: 'beheerder' | 'gebruiker';
+  customerId: string;
+  /** gebruiker: the SIP account whose screens it sees. */
+  accountId?: string;
+  /** 'scrypt$N$r$p$<salt b64>$<key b64>' */
+  passwordHash: string;
+  createdAt: number;
+}
+
+export type NewWebLogin = Omit<WebLogin, 'id' | 'createdAt'>;
+
+export interface WebLoginRepo {
+  /** Rejects with ConflictError('username') when taken, ConflictError('customerId') for an unknown customer. */
+  create(l: NewWebLogin): Promise<WebLogin>;
+  get(id: string): Promise<WebLogin | undefined>;
+  findByUsername(username: string): Promise<WebLogin | undefined>;
+  /** Oldest first; one customer's or all. */
+  list(customerId?: string): Promise<WebLogin[]>;
+  setPasswordHash(id: string, passwordHash: string): Promise<WebLogin | undefined>;
+  delete(id: string): Promise<boolean>;
 }
 
 export interface TokenRepo {
@@ -247,6 +282,10 @@ export interface Store {
   readonly voicemail: VoicemailRepo;
   /** Number stock, orders, contracts and tariff changes (src/inventory/); a deleted customer's orders, contracts and changes go with it. */
   readonly inventory: InventoryRepo;
+  /** Invoices, credit notes, outpayment statements, billing settings (src/billing/); a deleted customer's settings go, its issued documents stay (fiscal retention). */
+  readonly billing: BillingRepo;
+  /** Web app sign-ins with username and password; deleted with the customer. */
+  readonly webLogins: WebLoginRepo;
   /** True when the store answers; never throws (a failure is `false`). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

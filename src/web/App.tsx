@@ -11,6 +11,11 @@ import { PromptsPage } from './pages/PromptsPage.js';
 import { AccountsPage } from './pages/AccountsPage.js';
 import { DevicesPage } from './pages/DevicesPage.js';
 import { VoicemailPage } from './pages/VoicemailPage.js';
+import { InventoryPage } from './inventory/InventoryPage.js';
+import { FaxesPage } from './faxes/FaxesPage.js';
+import { LiveCallsPage } from './calls/LiveCallsPage.js';
+import { CdrsPage } from './cdrs/CdrsPage.js';
+import { RevenuePage } from './dashboard/RevenuePage.js';
 
 export function LanguageSwitch() {
   const { lang, setLang, t } = useI18n();
@@ -36,7 +41,10 @@ export function App() {
   if (!session) return <LoginPage />;
 
   const admin = session.role === 'beheerder';
-  const nav = admin
+  const platform = session.role === 'platform';
+  const nav = platform
+    ? [{ to: '/inventory', label: t('navInventory') }]
+    : admin
     ? [
         { to: '/numbers', label: t('navNumbers') },
         { to: '/plans', label: t('navPlans') },
@@ -44,10 +52,17 @@ export function App() {
         { to: '/accounts', label: t('navAccounts') },
         { to: '/devices', label: t('navDevices') },
         { to: '/voicemail', label: t('navVoicemail') },
+        { to: '/faxes', label: t('navFaxes') },
+        { to: '/inventory', label: t('navInventory') },
+        { to: '/calls', label: t('navLiveCalls') },
+        { to: '/cdrs', label: t('navCdrs') },
+        { to: '/revenue', label: t('navRevenue') },
       ]
     : [
         { to: '/account', label: t('navAccount') },
         { to: '/voicemail', label: t('navVoicemail') },
+        { to: '/calls', label: t('navLiveCalls') },
+        { to: '/cdrs', label: t('navCdrs') },
       ];
   const roleLabel = session.role === 'beheerder' ? t('roleBeheerder') : session.role === 'gebruiker' ? t('roleGebruiker') : t('rolePlatform');
 
@@ -74,8 +89,11 @@ export function App() {
         ))}
       </AppShell.Navbar>
       <AppShell.Main>
-        {session.role === 'platform' ? (
-          <Alert color="yellow">{t('platformNotSupported')}</Alert>
+        {platform ? (
+          <Routes>
+            <Route path="/inventory" element={<InventoryPage />} />
+            <Route path="*" element={<Alert color="yellow">{t('platformNotSupported')}</Alert>} />
+          </Routes>
         ) : (
           <Routes>
             {admin && <Route path="/numbers" element={<NumbersPage />} />}
@@ -86,6 +104,11 @@ export function App() {
             {admin && <Route path="/devices" element={<DevicesPage />} />}
             {!admin && <Route path="/account" element={<AccountPage />} />}
             <Route path="/voicemail" element={<VoicemailPage />} />
+            <Route path="/calls" element={<LiveCallsPage />} />
+            <Route path="/cdrs" element={<CdrsPage />} />
+            {admin && <Route path="/revenue" element={<RevenuePage />} />}
+            {admin && <Route path="/inventory" element={<InventoryPage />} />}
+            {admin && <Route path="/faxes" element={<FaxesPage />} />}
             <Route path="*" element={<Navigate to={admin ? '/numbers' : '/account'} replace />} />
           </Routes>
         )}

@@ -10,6 +10,9 @@ import type { PromptSchema } from '../api/prompts.js';
 import type { SessionSchema } from '../api/session.js';
 import type { SimulateBody, SimulationSchema } from '../api/simulate.js';
 import type { SimulationStep } from '../plans/simulate.js';
+import type { LiveCallSchema } from '../api/calls.js';
+import type { CdrHistoryQuery, CdrViewSchema } from '../api/cdrs.js';
+import type { RevenueSchema } from '../api/reports.js';
 
 /**
  * The admin API as the web app uses it (/api/v1, bearer token). Response shapes mirror the
@@ -47,6 +50,16 @@ export type ProvisioningAccess = z.output<typeof ProvisioningAccessSchema>;
 export type VoicemailBox = z.output<typeof VoicemailBoxSchema>;
 export type VoicemailMessage = z.output<typeof VoicemailMessageSchema>;
 export type { SimulationStep };
+export type LiveCall = z.output<typeof LiveCallSchema>;
+export type CdrView = z.output<typeof CdrViewSchema>;
+export type CdrFilters = Partial<Pick<z.output<typeof CdrHistoryQuery>, 'month' | 'from' | 'to' | 'number' | 'disposition'>>;
+export type Revenue = z.output<typeof RevenueSchema>;
+
+/** Query string of the set filters only. */
+function cdrQuery(filters: CdrFilters, extra: Record<string, string>): string {
+  const parts = Object.entries({ ...filters, ...extra }).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '');
+  return new URLSearchParams(parts).toString();
+}
 /** The simulator's steps are typed by the simulator itself (the API schema only says "records"). */
 export type Simulation = Omit<z.output<typeof SimulationSchema>, 'steps'> & { steps: SimulationStep[] };
 export type SimulateInput = Pick<z.input<typeof SimulateBody>, 'plan' | 'at'> & { dtmf: string[]; busy: string[]; noAnswer: string[]; failing: string[] };
@@ -54,7 +67,7 @@ export type SimulateInput = Pick<z.input<typeof SimulateBody>, 'plan' | 'at'> & 
 export class Api {
   constructor(private readonly token: string) {}
 
-  private async request<T>(method: string, path: string, body?: unknown, raw?: { type: string; data: Blob }): Promise<T> {
+  async request<T>(method: string, path: string, body?: unknown, raw?: { type: string; data: Blob }): Promise<T> {
     const type: Record<string, string> = raw ? { 'content-type': raw.type } : body === undefined ? {} : { 'content-type': 'application/json' };
     const res = await fetch(`/api/v1${path}`, {
       method,
@@ -94,7 +107,7 @@ export class Api {
   deleteMessage = (boxId: string, messageId: string): Promise<void> => this.request('DELETE', `/voicemail-boxes/${boxId}/messages/${messageId}`);
   voicemailAudio = (boxId: string, messageId: string): Promise<Blob> => this.blob(`/voicemail-boxes/${boxId}/messages/${messageId}/audio`);
 
-  private async blob(path: string): Promise<Blob> {
+  async blob(path: string): Promise<Blob> {
     const res = await fetch(`/api/v1${path}`, { headers: { authorization: `Bearer ${this.token}` } });
     if (!res.ok) throw new ApiFailure(res.status, {});
     return res.blob();
@@ -108,4 +121,10 @@ export class Api {
     this.request('POST', `/customers/${customerId}/devices`, body);
   provisioning = (deviceId: string): Promise<ProvisioningAccess> => this.request('GET', `/devices/${deviceId}/provisioning`);
   account = (accountId: string): Promise<Account> => this.request('GET', `/accounts/${accountId}`);
+  liveCalls = (): Promise<LiveCall[]> => this.request('GET', '/calls/live');
+  cdrs = (filters: CdrFilters, page: number, pageSize: number): Promise<{ total: number; page: number; pageSize: number; items: CdrView[] }> =>
+    this.request('GET', `/cdrs?${cdrQuery(filters, { page: String(page), pageSize: String(pageSize) })}`);
+  /** Every matching CDR as CSV (a blob the page offers as a download: a link cannot send the token). */
+  cdrCsv = (filters: CdrFilters): Promise<Blob> => this.blob(`/cdrs?${cdrQuery(filters, { format: 'csv' })}`);
+  revenue = (month: string): Promise<Revenue> => this.request('GET', `/reports/revenue?month=${encodeURIComponent(month)}`);
 }

@@ -2,20 +2,28 @@ import { createContext, useContext, useEffect, useState, type ReactNode } from '
 import { Api, type Session } from './api.js';
 
 /**
- * The signed-in admin: an API token (kept for this browser tab only, in sessionStorage) and the
- * session the API reports for it (role, customer, account).
+ * The signed-in admin: a bearer token (kept for this browser tab only, in sessionStorage) and
+ * the session the API reports for it (role, customer, account). The token is either one the
+ * API gave for a username and password (POST /session, short-lived, ended at sign-out) or an
+ * API token pasted in.
  */
 interface Auth {
   api?: Api;
   session?: Session;
   /** Resolves false when the API does not know the token. */
   signIn(token: string): Promise<boolean>;
+  signInWithPassword(username: string, password: string): Promise<PasswordSignIn>;
   signOut(): void;
   ready: boolean;
 }
 
+/** How a password sign-in went: in, wrong username or password, or blocked for a while after too many failures. */
+export type PasswordSignIn = 'ok' | 'wrong' | 'throttled';
+
 const AuthContext = createContext<Auth | undefined>(undefined);
 const KEY = 'contactsuite.token';
+/** Set when the token came from a password sign-in: sign-out then ends it at the API too. */
+const FROM_PASSWORD = 'contactsuite.password-sign-in';
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<{ api?: Api; session?: Session; ready: boolean }>({ ready: false });
@@ -29,12 +37,26 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       return true;
     } catch {
       sessionStorage.removeItem(KEY);
+      sessionStorage.removeItem(FROM_PASSWORD);
       setState({ ready: true });
       return false;
     }
   };
+  const signInWithPassword = async (username: string, password: string): Promise<PasswordSignIn> => {
+    const res = await fetch('/api/v1/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: username.trim(), password }) });
+    if (res.status === 429) return 'throttled';
+    if (!res.ok) return 'wrong';
+    const body = (await res.json()) as { token: string; session: Session };
+    sessionStorage.setItem(KEY, body.token);
+    sessionStorage.setItem(FROM_PASSWORD, '1');
+    setState({ api: new Api(body.token), session: body.session, ready: true });
+    return 'ok';
+  };
   const signOut = (): void => {
+    // Signed out here whatever the API answers: an expired or revoked token is as good as ended.
+    if (state.api && sessionStorage.getItem(FROM_PASSWORD)) void state.api.request('DELETE', '/session').catch(() => undefined);
     sessionStorage.removeItem(KEY);
+    sessionStorage.removeItem(FROM_PASSWORD);
     setState({ ready: true });
   };
 
@@ -44,7 +66,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     else setState({ ready: true });
   }, []);
 
-  return <AuthContext.Provider value={{ ...state, signIn, signOut }}>{children}</AuthContext.Provider>;
+  return <AuthContext.Provider value={{ ...state, signIn, signInWithPassword, signOut }}>{children}</AuthContext.Provider>;
 }
 
 export function useAuth(): Auth {

@@ -1,12 +1,18 @@
 import { createContext, useContext, useState, type ReactNode } from 'react';
 import { z } from 'zod';
 import { en as zodEn, nl as zodNl } from 'zod/locales';
+import { inventoryEn, inventoryNl } from './inventory/texts.js';
+import { faxEn, faxNl } from './faxes/texts.js';
+import { callsEn, callsNl } from './calls/texts.js';
 
 /**
  * What admins read, Dutch first; English is the same keys. `en` is typed as `Dictionary`, so a
  * key missing in one language is a type error.
  */
 const nl = {
+  ...inventoryNl,
+  ...faxNl,
+  ...callsNl,
   appName: 'ContactSuite',
   language: 'Taal',
   signIn: 'Inloggen',
@@ -14,10 +20,16 @@ const nl = {
   tokenLabel: 'API-token',
   tokenHelp: 'Het token dat u van uw beheerder of van ContactSuite kreeg.',
   signInFailed: 'Dit token is onbekend of ingetrokken.',
+  usernameLabel: 'Gebruikersnaam',
+  passwordLabel: 'Wachtwoord',
+  passwordSignIn: 'Aanmelden',
+  passwordSignInFailed: 'Onbekende gebruikersnaam of onjuist wachtwoord.',
+  passwordSignInThrottled: 'Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.',
+  orWithToken: 'of met een API-token',
   roleBeheerder: 'Beheerder',
   roleGebruiker: 'VoIP-gebruiker',
   rolePlatform: 'Platform',
-  platformNotSupported: 'Het platformtoken heeft nog geen eigen schermen; log in met een beheerderstoken.',
+  platformNotSupported: 'Met het platformtoken is alleen de nummerwinkel beschikbaar; log voor de andere schermen in met een beheerderstoken.',
   navNumbers: 'Nummers',
   navPlans: 'Belplannen',
   navAccount: 'Mijn account',
@@ -145,6 +157,9 @@ const nl = {
 type Dictionary = { [K in keyof typeof nl]: string };
 
 const en: Dictionary = {
+  ...inventoryEn,
+  ...faxEn,
+  ...callsEn,
   appName: 'ContactSuite',
   language: 'Language',
   signIn: 'Sign in',
@@ -152,10 +167,16 @@ const en: Dictionary = {
   tokenLabel: 'API token',
   tokenHelp: 'The token you received from your administrator or from ContactSuite.',
   signInFailed: 'This token is unknown or revoked.',
+  usernameLabel: 'Username',
+  passwordLabel: 'Password',
+  passwordSignIn: 'Log in',
+  passwordSignInFailed: 'Unknown username or wrong password.',
+  passwordSignInThrottled: 'Too many failed attempts. Try again in a quarter of an hour.',
+  orWithToken: 'or with an API token',
   roleBeheerder: 'Administrator',
   roleGebruiker: 'VoIP user',
   rolePlatform: 'Platform',
-  platformNotSupported: 'The platform token has no screens of its own yet; sign in with an administrator token.',
+  platformNotSupported: 'The platform token only has the number shop; sign in with an administrator token for the other screens.',
   navNumbers: 'Numbers',
   navPlans: 'Call plans',
   navAccount: 'My account',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { apiPlugin } from '../../src/api/apiPlugin.js';
+import { apiPlugin, type ApiDeps } from '../../src/api/apiPlugin.js';
 import { MemoryStore } from '../../src/store/MemoryStore.js';
 import { SecretBox } from '../../src/store/secrets.js';
 
@@ -38,7 +38,8 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApi(): Promise<ApiHarness> {
+/** extra: more of the API's dependencies (a fax directory, an inventory …) for the routes under test. */
+export async function startApi(extra: Partial<ApiDeps> = {}): Promise<ApiHarness> {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -52,7 +53,7 @@ export async function startApi(): Promise<ApiHarness> {
   // pino's Logger is a FastifyBaseLogger; the cast keeps the instance's default generic type (as in server.ts).
   const app: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger });
   await app.register(
-    apiPlugin({ store, secrets, platformToken: PLATFORM_TOKEN, logger, sip: { domain: 'sip.test.invalid', port: 5060 } }),
+    apiPlugin({ store, secrets, platformToken: PLATFORM_TOKEN, logger, sip: { domain: 'sip.test.invalid', port: 5060 }, ...extra }),
     { prefix: '/api/v1' },
   );
   await app.ready();

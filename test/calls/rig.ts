@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { buildSipServices } from '../../src/app/sipServices.js';
 import type { NumberCalls, NumberCallsDeps, NumberCallSummary } from '../../src/calls/NumberCall.js';
 import { PlanSource } from '../../src/calls/planSource.js';
+import type { LiveCallList } from '../../src/calls/LiveCallList.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
 import { EmbeddedMediaServer } from '../../src/media/embedded/EmbeddedMediaServer.js';
 import type { Codec } from '../../src/media/embedded/EmbeddedMediaServerTypes.js';
@@ -129,6 +130,8 @@ export interface NumberRig {
   trunkPort: number;
   /** Encrypts account passwords (passwordEnc) so phones can authenticate calls. */
   secrets: SecretBox;
+  /** What each call in progress is doing (the list GET /api/v1/calls/live reads). */
+  liveCalls: LiveCallList;
 }
 
 /** Runtime services a test adds to the number calls (fax-to-email, voicemail, …). */
@@ -183,6 +186,7 @@ export async function startNumberRig(portMin: number, extraDeps: RigNumberDeps =
     store,
     media,
     calls: services.numberCalls!,
+    liveCalls: services.calls.list,
     remote,
     customerId: customer.id,
     ended,

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FaxInbox } from '../../src/fax/FaxInbox.js';
 import { FaxToEmail } from '../../src/fax/FaxToEmail.js';
 import { silentLogger } from '../../src/logger.js';
 import { createMailOutbox, type MailOutbox } from '../../src/mail/MailOutbox.js';
@@ -131,6 +132,9 @@ describe.skipIf(!FAX_TOOLS_PRESENT)('fax-to-email', () => {
     const days = readdirSync(join(dir, 'fax'));
     const kept = days.flatMap((d) => readdirSync(join(dir, 'fax', d)));
     expect(kept.filter((f) => f.endsWith('.tif')).length).toBeGreaterThanOrEqual(1);
+    // The fax inbox (/api/v1/faxes) finds it under the customer whose number was called.
+    const inbox = await new FaxInbox(join(dir, 'fax'), silentLogger()).list({ customerId: n.customerId, calledNumber: '+31207770001' });
+    expect(inbox.map((f) => [f.pages, f.remoteIdent, f.caller, f.document])).toEqual([[2, SENDER_ID, '0612345678', 'pdf']]);
     expect(rig.ended.at(-1)?.path.map((p) => [p.node, p.outcome])).toEqual([['ontvangen', 'fax received (2 pages)']]);
     expect(await rig.settled(n.id)).toEqual({ endpoints: 0, portsInUse: 0, leases: 0, active: 0 });
   }, 120_000);

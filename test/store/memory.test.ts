@@ -5,6 +5,8 @@ import { defineHuntGroupContract } from './huntGroupsContract.js';
 import { defineDeviceContract } from './deviceContract.js';
 import { defineVoicemailContract } from '../voicemail/storeContract.js';
 import { defineInventoryContract } from './inventoryContract.js';
+import { defineBillingContract } from './billingContract.js';
+import { defineWebLoginContract } from './webLoginContract.js';
 
 /**
  * One process, one memory: "two instances on the same state" is the same MemoryStore, closed once.
@@ -21,3 +23,5 @@ defineHuntGroupContract('memory store', openMemory);
 defineDeviceContract('memory store', openMemory);
 defineVoicemailContract('memory store', openMemory);
 defineInventoryContract('memory store', openMemory);
+defineBillingContract('memory store', openMemory);
+defineWebLoginContract('memory store', openMemory);

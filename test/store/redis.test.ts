@@ -9,6 +9,8 @@ import { defineDeviceContract } from './deviceContract.js';
 import { defineHuntGroupContract } from './huntGroupsContract.js';
 import { defineVoicemailContract } from '../voicemail/storeContract.js';
 import { defineInventoryContract } from './inventoryContract.js';
+import { defineBillingContract } from './billingContract.js';
+import { defineWebLoginContract } from './webLoginContract.js';
 
 const logger = silentLogger();
 /** This file's keys; each contract test adds its own namespace below it. */
@@ -34,6 +36,8 @@ defineDeviceContract('redis store', (namespace) => openRedisStore(`${FILE_PREFIX
 defineHuntGroupContract('redis store', (namespace) => openRedisStore(`${FILE_PREFIX}${namespace}:`));
 defineVoicemailContract('redis store', (namespace) => openRedisStore(`${FILE_PREFIX}${namespace}:`));
 defineInventoryContract('redis store', (namespace) => openRedisStore(`${FILE_PREFIX}${namespace}:`));
+defineBillingContract('redis store', (namespace) => openRedisStore(`${FILE_PREFIX}${namespace}:`));
+defineWebLoginContract('redis store', (namespace) => openRedisStore(`${FILE_PREFIX}${namespace}:`));
 
 describe('redis store: keys and scripts', () => {
   it('writes every key under its prefix and sees nothing of another prefix', async () => {

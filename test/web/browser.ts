@@ -13,7 +13,11 @@ import { WEB_APP_DIR } from '../../src/http/webApp.js';
 import { MemoryStore } from '../../src/store/MemoryStore.js';
 import { SecretBox } from '../../src/store/secrets.js';
 import { VoicemailService } from '../../src/voicemail/VoicemailService.js';
+import { InventoryService } from '../../src/inventory/InventoryService.js';
+import { createMailOutbox, type MailOutbox } from '../../src/mail/MailOutbox.js';
 import { freePort } from '../support/ports.js';
+import type { ApiDeps } from '../../src/api/ApiTypes.js';
+import type { CdrLog } from '../../src/cdr/CdrLog.js';
 
 /**
  * A real app server (HTTP API + the built web app, on a MemoryStore) on 127.0.0.1 and Debian's
@@ -51,6 +55,8 @@ export interface WebRig {
   store: MemoryStore;
   /** Voicemail on a throw-away data directory (messageFile() says where a recording goes). */
   voicemail: VoicemailService;
+  /** The app's DATA_DIR (throw-away): received faxes go under <dataDir>/fax. */
+  dataDir: string;
   page: Page;
   /** Uncaught exceptions in the page and console errors: a test ends with none. */
   pageErrors: string[];
@@ -61,20 +67,26 @@ export interface WebRig {
   close(): Promise<void>;
 }
 
-export async function startWebRig(): Promise<WebRig> {
+/** smtpUrl: order confirmations (the number inventory) are mailed there. */
+export async function startWebRig(opts: { smtpUrl?: string; store?: MemoryStore; cdr?: CdrLog; liveCalls?: ApiDeps['liveCalls'] } = {}): Promise<WebRig> {
   await ensureWebBuild();
-  const store = new MemoryStore();
+  // A store the caller passes (a number-call rig's) is the caller's to close.
+  const store = opts.store ?? new MemoryStore();
   const logger = silentLogger();
   // Uploaded prompts go under a throw-away directory, not ./data.
   const promptsDir = await mkdtemp(join(tmpdir(), 'web-prompts-'));
   const dataDir = await mkdtemp(join(tmpdir(), 'web-data-'));
   const voicemail = new VoicemailService({ store, dataDir, logger });
+  const outbox: MailOutbox | undefined = opts.smtpUrl
+    ? createMailOutbox({ smtpUrl: opts.smtpUrl, from: 'orders@contactsuite.test', dir: join(dataDir, 'outbox'), logger, retry: { initialMs: 200, maxMs: 1000 } })
+    : undefined;
+  const inventory = new InventoryService({ store, logger, ...(outbox ? { outbox } : {}) });
   const app: FastifyInstance = buildHttpServer({
     isEngineConnected: () => true,
     store,
     logger,
     web: true,
-    api: { store, secrets: new SecretBox(randomBytes(32)), platformToken: PLATFORM_TOKEN, logger, sip: { domain: 'sip.test.invalid', port: 5060 }, promptsDir, voicemail },
+    api: { store, secrets: new SecretBox(randomBytes(32)), platformToken: PLATFORM_TOKEN, logger, sip: { domain: 'sip.test.invalid', port: 5060 }, promptsDir, voicemail, inventory, faxDir: join(dataDir, 'fax'), ...(opts.cdr ? { cdr: opts.cdr } : {}), ...(opts.liveCalls ? { liveCalls: opts.liveCalls } : {}) },
   });
   const port = await freePort();
   await app.listen({ host: '127.0.0.1', port });
@@ -108,6 +120,7 @@ export async function startWebRig(): Promise<WebRig> {
     baseUrl,
     store,
     voicemail,
+    dataDir,
     page,
     pageErrors,
     async api(method, path, token, body) {
@@ -128,7 +141,9 @@ export async function startWebRig(): Promise<WebRig> {
     async close() {
       await browser?.close();
       await app.close();
-      await store.close();
+      await inventory.stop();
+      await outbox?.close();
+      if (!opts.store) await store.close();
       await rm(promptsDir, { recursive: true, force: true });
       await rm(dataDir, { recursive: true, force: true });
     },
