@@ -60,6 +60,8 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
 
   try {
     await mkdir(config.dataDir, { recursive: true });
+    // Read before anything starts: a bad price list stops the process before it takes calls.
+    const priceList = await loadPriceList(config.billing.priceListFile);
     let drachtio = config.drachtio;
     let controlText: string;
     if (!drachtio) {
@@ -176,7 +178,7 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
         voicemail,
         inventory,
         // Invoices and outpayment statements from the CDRs' monthly totals (PRICE_LIST_FILE, PAYMENT_TERM_DAYS).
-        billing: new BillingService({ store, monthTotals: (m) => cdr.log.month(m), options: { priceList: await loadPriceList(config.billing.priceListFile), paymentTermDays: config.billing.paymentTermDays }, logger }),
+        billing: new BillingService({ store, monthTotals: (m) => cdr.log.month(m), options: { priceList, paymentTermDays: config.billing.paymentTermDays }, logger }),
         faxDir: join(config.dataDir, 'fax'),
         signIn: { sessionMinutes: config.webSessionMinutes },
       },
