@@ -47,7 +47,25 @@ export async function ensureWebBuild(): Promise<void> {
   const index = join(WEB_APP_DIR, 'index.html');
   const sources = Math.max(newestMtime(join(ROOT, 'src', 'web')), newestMtime(join(ROOT, 'src', 'plans')));
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  await promisify(execFile)('npx', ['vite', 'build', '--config', 'src/web/vite.config.ts', '--logLevel', 'error'], { cwd: ROOT, timeout: 120_000 });
+  // Several test files (or people) may find the build stale at once: one builds, the others wait for it.
+  const lock = join(ROOT, 'dist', '.web-build.lock');
+  await mkdir(join(ROOT, 'dist'), { recursive: true });
+  for (let i = 0; i < 240; i++) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch {
+      // A lock older than the build's own time limit was left by a killed run.
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 150_000) await rm(lock, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+    await promisify(execFile)('npx', ['vite', 'build', '--config', 'src/web/vite.config.ts', '--logLevel', 'error'], { cwd: ROOT, timeout: 120_000 });
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
 }
 
 export interface WebRig {
