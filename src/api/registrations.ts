@@ -14,6 +14,7 @@ export const RegistrationSchema = z.object({
   source: z.string().describe("Where the REGISTER came from: 'udp 192.0.2.10:5060'"),
   userAgent: z.string().optional(),
   expiresAt: z.number().int().describe('epoch milliseconds: the binding lapses then unless the phone registers again'),
+  registeredAt: z.number().int().describe("epoch milliseconds: when the phone's latest REGISTER (first or refresh) was accepted, i.e. last seen"),
 });
 
 export function registrationRoutes(ctx: ApiContext): RouteDef[] {
@@ -22,7 +23,7 @@ export function registrationRoutes(ctx: ApiContext): RouteDef[] {
     defineRoute({
       method: 'GET',
       path: '/accounts/:accountId/registrations',
-      summary: "An account's registered phones (contacts, source, user agent, expiry)",
+      summary: "An account's registered phones (contacts, source, user agent, expiry, last seen)",
       tag: 'accounts',
       params: AccountParams,
       success: { status: 200, description: 'Unexpired registrations, oldest first', schema: z.array(RegistrationSchema) },
@@ -38,6 +39,7 @@ export function registrationRoutes(ctx: ApiContext): RouteDef[] {
             source: `${b.source.protocol} ${b.source.host}:${b.source.port}`,
             ...(b.userAgent === undefined ? {} : { userAgent: b.userAgent }),
             expiresAt: b.expiresAt,
+            registeredAt: b.registeredAt,
           })),
         };
       },

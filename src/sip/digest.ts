@@ -32,6 +32,10 @@ const MAC_BYTES = 32;
 const NONCE_BYTES = TIMESTAMP_BYTES + RANDOM_BYTES + MAC_BYTES;
 /** Instances' clocks may differ a little; a nonce from further in the future is forged. */
 const CLOCK_SKEW_MS = 5_000;
+/** HA1 values kept (see DigestAuth.ha1): an entry is about 200 bytes. */
+const HA1_CACHE_MAX = 50_000;
+/** Random bytes drawn at once for nonces: one system call per 340 challenges, not one each. */
+const RANDOM_POOL_BYTES = 4096;
 
 export function md5(text: string): string {
   return createHash('md5').update(text, 'utf8').digest('hex');
@@ -59,17 +63,20 @@ export function parseAuthHeader(value: string): { scheme: string; params: Map<st
     if (s[i] === '"') {
       i++;
       let closed = false;
+      // Runs without a backslash are taken in one slice (every REGISTER carries six of these).
+      let run = i;
       while (i < s.length) {
-        const ch = s[i];
-        if (ch === '\\' && i + 1 < s.length) {
-          val += s[i + 1];
+        const ch = s.charCodeAt(i);
+        if (ch === 0x5c /* \\ */ && i + 1 < s.length) {
+          val += s.slice(run, i) + s[i + 1];
           i += 2;
-        } else if (ch === '"') {
+          run = i;
+        } else if (ch === 0x22 /* " */) {
+          val += s.slice(run, i);
           closed = true;
           i++;
           break;
         } else {
-          val += ch;
           i++;
         }
       }
@@ -86,12 +93,19 @@ export function parseAuthHeader(value: string): { scheme: string; params: Map<st
   return { scheme: m[1] ?? '', params };
 }
 
-/** The expected `response` of RFC 2617 §3.2.2.1 (qop=auth or none; MD5 or MD5-sess). */
-export function digestResponse(p: {
+interface DigestInput {
   username: string; realm: string; password: string; method: string; uri: string; nonce: string;
   algorithm?: string; qop?: string; nc?: string; cnonce?: string;
-}): string {
-  let ha1 = md5(`${p.username}:${p.realm}:${p.password}`);
+}
+
+/** The expected `response` of RFC 2617 §3.2.2.1 (qop=auth or none; MD5 or MD5-sess). */
+export function digestResponse(p: DigestInput): string {
+  return responseFromHa1(md5(`${p.username}:${p.realm}:${p.password}`), p);
+}
+
+/** digestResponse from HA1 = MD5(username:realm:password), for callers that keep HA1. */
+function responseFromHa1(userHa1: string, p: Omit<DigestInput, 'password' | 'username' | 'realm'>): string {
+  let ha1 = userHa1;
   if (p.algorithm?.toLowerCase() === 'md5-sess') ha1 = md5(`${ha1}:${p.nonce}:${p.cnonce ?? ''}`);
   const ha2 = md5(`${p.method}:${p.uri}`);
   if (p.qop) return md5(`${ha1}:${p.nonce}:${p.nc ?? ''}:${p.cnonce ?? ''}:${p.qop}:${ha2}`);
@@ -110,6 +124,14 @@ export class DigestAuth {
   private readonly secret: Buffer;
   private readonly nonceTtlMs: number;
   private readonly opaque: string;
+  /**
+   * HA1 by encrypted password and username. Every REGISTER would otherwise decrypt the password
+   * (AES-GCM) and hash it again; HA1 is no more than what this process can already decrypt. A
+   * changed password is a new passwordEnc, so a stale entry is never hit; the oldest go first.
+   */
+  private readonly ha1Cache = new Map<string, string>();
+  private randomPool = Buffer.alloc(0);
+  private randomOffset = 0;
 
   constructor(private readonly opts: DigestAuthOptions) {
     this.realm = opts.realm;
@@ -129,7 +151,12 @@ export class DigestAuth {
   newNonce(now = Date.now()): string {
     const head = Buffer.alloc(TIMESTAMP_BYTES + RANDOM_BYTES);
     head.writeBigUInt64BE(BigInt(now), 0);
-    randomBytes(RANDOM_BYTES).copy(head, TIMESTAMP_BYTES);
+    if (this.randomOffset + RANDOM_BYTES > this.randomPool.length) {
+      this.randomPool = randomBytes(RANDOM_POOL_BYTES);
+      this.randomOffset = 0;
+    }
+    this.randomPool.copy(head, TIMESTAMP_BYTES, this.randomOffset, this.randomOffset + RANDOM_BYTES);
+    this.randomOffset += RANDOM_BYTES;
     const mac = createHmac('sha256', this.secret).update(head).digest();
     return Buffer.concat([head, mac]).toString('base64url');
   }
@@ -178,21 +205,15 @@ export class DigestAuth {
     if (issued === undefined || issued > now + CLOCK_SKEW_MS) return { ok: false, reason: 'malformed', username };
 
     const account = await this.opts.accounts.getByUsername(username);
-    let password: string | undefined;
-    if (account) {
-      try {
-        password = this.opts.secrets.decrypt(account.passwordEnc);
-      } catch {
-        password = undefined;
-      }
-    }
+    const known = account ? this.ha1(account, username) : undefined;
     // An unknown user costs the same hashing as a known one, so the two look alike.
-    const expected = digestResponse({
-      username, realm, password: password ?? randomBytes(12).toString('hex'), method, uri, nonce, algorithm,
+    const userHa1 = known ?? md5(`${username}:${realm}:${randomBytes(12).toString('hex')}`);
+    const expected = responseFromHa1(userHa1, {
+      method, uri, nonce, algorithm,
       ...(qop !== undefined ? { qop, nc, cnonce } : {}),
     });
     const matches = sameHex(expected, response);
-    if (!account || password === undefined) return { ok: false, reason: 'unknown-user', username };
+    if (!account || known === undefined) return { ok: false, reason: 'unknown-user', username };
     if (!matches) return { ok: false, reason: 'bad-password', username };
     if (now - issued > this.nonceTtlMs) return { ok: false, reason: 'stale', username };
     // Replay check (RFC 7616 §3.4 nc). Without qop there is no nonce-count, so such a nonce is
@@ -204,5 +225,25 @@ export class DigestAuth {
     const fresh = await this.opts.counters.raiseIfHigher(`nc:${nonce}`, count, remainingMs);
     if (!fresh) return { ok: false, reason: 'replay', username };
     return { ok: true, username, account };
+  }
+
+  /** HA1 = MD5(username:realm:password) of an account; undefined when its password cannot be decrypted. */
+  private ha1(account: Account, username: string): string | undefined {
+    const key = `${account.passwordEnc}\n${username}`;
+    const cached = this.ha1Cache.get(key);
+    if (cached !== undefined) return cached;
+    let password: string;
+    try {
+      password = this.opts.secrets.decrypt(account.passwordEnc);
+    } catch {
+      return undefined;
+    }
+    const ha1 = md5(`${username}:${this.realm}:${password}`);
+    if (this.ha1Cache.size >= HA1_CACHE_MAX) {
+      const oldest = this.ha1Cache.keys().next();
+      if (!oldest.done) this.ha1Cache.delete(oldest.value);
+    }
+    this.ha1Cache.set(key, ha1);
+    return ha1;
   }
 }

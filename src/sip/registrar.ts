@@ -173,6 +173,7 @@ export function createRegistrar(deps: RegistrarDeps): SrfMiddleware {
           callId,
           cseq,
           expiresAt: now + expires * 1000,
+          registeredAt: now,
         };
         if (receivedOn) binding.receivedOn = receivedOn;
         if (userAgent) binding.userAgent = userAgent;

@@ -337,10 +337,11 @@ export class RedisStore implements Store {
     };
     return {
       save: async (r) => {
+        const now = Date.now();
         await this.run(
           SAVE_BINDING,
           [...keys(r.accountId), this.key('regseq')],
-          [r.contact, JSON.stringify(r), r.expiresAt, Date.now()],
+          [r.contact, JSON.stringify({ ...r, registeredAt: r.registeredAt ?? now }), r.expiresAt, now],
         );
       },
       remove: async (accountId, contact) => {

@@ -59,7 +59,12 @@ export interface Registration {
   userAgent?: string;
   /** RFC 5626 +sip.instance, when the phone sends one. */
   instance?: string;
+  /** Epoch ms when the phone's latest REGISTER (first or refresh) was accepted: "last seen". */
+  registeredAt: number;
 }
+
+/** A binding to save: registeredAt defaults to the time of the save (the REGISTER's acceptance). */
+export type NewRegistration = Omit<Registration, 'registeredAt'> & { registeredAt?: number };
 
 export type NewCustomer = Omit<Customer, 'id' | 'createdAt'>;
 export type NewAccount = Omit<Account, 'id' | 'createdAt'>;
@@ -94,7 +99,7 @@ export interface AccountRepo {
 /** The location service (RFC 3261 §10): an account's current contacts. */
 export interface LocationStore {
   /** Add or refresh a binding (same accountId + contact replaces, unless the stored one has a higher CSeq of the same Call-ID). */
-  save(r: Registration): Promise<void>;
+  save(r: NewRegistration): Promise<void>;
   remove(accountId: string, contact: string): Promise<void>;
   removeAll(accountId: string): Promise<void>;
   /** Unexpired bindings only, oldest first. */

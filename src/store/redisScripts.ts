@@ -240,7 +240,8 @@ end
  * KEYS: bindings hash, expiry zset, sequence counter. ARGV: contact, JSON, expiresAt, now (app clock,
  * the clock expiresAt was computed with). A binding is stored as '<seq>|<json>'; the sequence of the
  * first save orders bindings oldest first and survives refreshes. A save older (lower CSeq of the
- * same Call-ID) than the stored binding is dropped: 0.
+ * same Call-ID) than the stored binding is dropped: 0. A refresh replaces the JSON whole, so its
+ * registeredAt ("last seen", stamped by RedisStore.save) moves forward; a dropped one leaves it.
  */
 export const SAVE_BINDING = new LuaScript(`${PRUNE_BINDINGS}
 local now = tonumber(ARGV[4])

@@ -48,6 +48,7 @@ function binding(accountId: string, cseq: number): Registration {
     callId: 'refresh-call-id',
     cseq,
     expiresAt: Date.now() + 60_000 + cseq * 1000,
+    registeredAt: Date.now(),
   };
 }
 

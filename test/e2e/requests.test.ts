@@ -84,9 +84,11 @@ describe('OPTIONS and REGISTER reaching the app', () => {
     expect(finalResponseText(phone)).toMatch(/^SIP\/2\.0 403/);
   });
 
-  it('answers 503 to an INVITE when no app takes INVITEs', async () => {
+  it('answers 503 with a Retry-After to an INVITE when no app takes INVITEs', async () => {
     const phone = await rig.call('uac-expect-503');
 
     expect(phone.successful, describeRun(phone)).toBe(1);
+    expect(finalResponseText(phone)).toMatch(/^SIP\/2\.0 503/);
+    expect(finalResponseText(phone)).toMatch(/\r?\nRetry-After: 5\r?\n/);
   });
 });

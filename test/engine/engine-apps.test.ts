@@ -47,7 +47,7 @@ function options(n: number, transport = 'UDP', port = 9): string {
   );
 }
 
-async function udpClient(): Promise<{ send(text: string, port: number): void; statuses: () => string[] }> {
+async function udpClient(): Promise<{ send(text: string, port: number): void; statuses: () => string[]; messages: () => string[] }> {
   const sock = dgram.createSocket('udp4');
   const got: string[] = [];
   sock.on('message', (b) => got.push(b.toString()));
@@ -56,6 +56,7 @@ async function udpClient(): Promise<{ send(text: string, port: number): void; st
   return {
     send: (text, port) => sock.send(text, port, '127.0.0.1'),
     statuses: () => got.map((m) => m.split('\r\n')[0]),
+    messages: () => got,
   };
 }
 
@@ -100,6 +101,8 @@ describe('several apps on one engine', () => {
     client.send(options(3), sip);
     await until(() => client.statuses().length >= 3);
     expect(client.statuses()).toEqual(['SIP/2.0 200 OK', 'SIP/2.0 503 Service Unavailable', 'SIP/2.0 200 OK']);
+    // RFC 3261 §21.5.4: the 503 tells the sender when to try again; the 200s say nothing of it.
+    expect(client.messages().map((m) => /\r\nRetry-After: *(\d+)\r\n/i.exec(m)?.[1])).toEqual([undefined, '5', undefined]);
   });
 
   it('drops requests from known scanners before any app sees them, without a word back', async () => {

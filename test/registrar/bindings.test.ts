@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Srf from 'drachtio-srf';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
 import { DigestAuth, digestResponse, parseAuthHeader } from '../../src/sip/digest.js';
 import { createRegistrar } from '../../src/sip/registrar.js';
@@ -158,6 +158,23 @@ describe('registrar binding rules', () => {
     expect(reboot?.status).toBe(200);
     const [binding] = await store.locations.list(account.id);
     expect(binding).toMatchObject({ callId: 'call-2', cseq: 1 });
+  });
+
+  it('stamps each accepted REGISTER as the phone\'s "last seen"; a refused one leaves it', async () => {
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'], now: start });
+    try {
+      await send({ 'CSeq': '1 REGISTER', 'Contact': '<sip:a@10.0.0.1>', 'Expires': '600' });
+      expect((await store.locations.list(account.id))[0]?.registeredAt).toBe(start);
+      vi.setSystemTime(start + 30_000);
+      expect((await send({ 'CSeq': '2 REGISTER', 'Contact': '<sip:a@10.0.0.1>', 'Expires': '600' }))?.status).toBe(200);
+      expect((await store.locations.list(account.id))[0]?.registeredAt).toBe(start + 30_000);
+      vi.setSystemTime(start + 60_000);
+      expect((await send({ 'CSeq': '2 REGISTER', 'Contact': '<sip:a@10.0.0.1>', 'Expires': '600' }))?.status).toBe(500);
+      expect((await store.locations.list(account.id))[0]?.registeredAt).toBe(start + 30_000);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('without a Contact it only lists the current bindings (a query)', async () => {

@@ -164,6 +164,23 @@ describe('DigestAuth.verify', () => {
     expect(await digest.verify(authorization({ nonce, qop: null }), 'REGISTER')).toMatchObject({ ok: false, reason: 'replay' });
   });
 
+  it('a changed password counts from the next REGISTER on, and the old one no longer does', async () => {
+    const account = await store.accounts.getByUsername('1001');
+    expect((await digest.verify(authorization({ nonce: nonceOf(digest.challenge()) }), 'REGISTER')).ok).toBe(true);
+    await store.accounts.update(account?.id ?? '', { passwordEnc: secrets.encrypt('nieuw-geheim') });
+    expect(await digest.verify(authorization({ nonce: nonceOf(digest.challenge()) }), 'REGISTER')).toMatchObject({ ok: false, reason: 'bad-password' });
+    expect((await digest.verify(authorization({ nonce: nonceOf(digest.challenge()), password: 'nieuw-geheim' }), 'REGISTER')).ok).toBe(true);
+  });
+
+  it('gives every challenge its own nonce, also across many', () => {
+    const nonces = new Set(Array.from({ length: 1000 }, () => nonceOf(digest.challenge())));
+    expect(nonces.size).toBe(1000);
+  });
+
+  it('reads a quoted value with backslash escapes in the middle and at the ends', () => {
+    expect(parseAuthHeader('Digest a="x\\"y\\\\z", b="\\"q\\"", c=""')?.params).toEqual(new Map([['a', 'x"y\\z'], ['b', '"q"'], ['c', '']]));
+  });
+
   it('a wrong password does not use up the nonce-count', async () => {
     const nonce = nonceOf(digest.challenge());
     expect(await digest.verify(authorization({ nonce, password: 'nope' }), 'REGISTER')).toMatchObject({ reason: 'bad-password' });

@@ -107,7 +107,7 @@ describe('routing helpers', () => {
   });
 
   it('sends to the registration source (the NAT address), over its transport', () => {
-    const r = { accountId: 'a', contact: 'sip:201@192.168.1.20:5060', callId: 'c', cseq: 1, expiresAt: 0 };
+    const r = { accountId: 'a', contact: 'sip:201@192.168.1.20:5060', callId: 'c', cseq: 1, expiresAt: 0, registeredAt: 0 };
     expect(registrationProxy({ ...r, source: { protocol: 'udp', host: '203.0.113.7', port: 61000 } })).toBe('sip:203.0.113.7:61000;transport=udp');
     expect(registrationProxy({ ...r, source: { protocol: 'tcp', host: '2001:db8::1', port: 5060 } })).toBe('sip:[2001:db8::1]:5060;transport=tcp');
   });

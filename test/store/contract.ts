@@ -60,6 +60,7 @@ export function defineStoreContract(name: string, open: OpenStore): void {
     callId: `call-${contact}`,
     cseq: 1,
     expiresAt: Date.now() + LONG,
+    registeredAt: Date.now(),
     ...extra,
   });
   const token = (extra: Partial<ApiToken> & Pick<ApiToken, 'role'>): ApiToken => ({
@@ -614,6 +615,30 @@ export function defineStoreContract(name: string, open: OpenStore): void {
       const { store } = await fresh();
       await store.locations.save(binding('acc-1', 'sip:old@10.0.0.1', { expiresAt: Date.now() - 1 }));
       expect(await store.locations.list('acc-1')).toEqual([]);
+    });
+
+    it('stamps "last seen" (registeredAt) when a save does not say, and a refresh moves it forward', async () => {
+      const { store } = await fresh();
+      const { registeredAt: _, ...unstamped } = binding('acc-1', 'sip:a@10.0.0.1');
+      const before = Date.now();
+      await store.locations.save(unstamped);
+      const [first] = await store.locations.list('acc-1');
+      expect(first?.registeredAt).toBeGreaterThanOrEqual(before);
+      expect(first?.registeredAt).toBeLessThanOrEqual(Date.now());
+      await store.locations.save({ ...unstamped, cseq: 2, registeredAt: (first?.registeredAt ?? 0) + 5_000 });
+      expect(await store.locations.list('acc-1')).toEqual([{ ...unstamped, cseq: 2, registeredAt: (first?.registeredAt ?? 0) + 5_000 }]);
+    });
+
+    it('drops a save with a lower CSeq of the same Call-ID, keeping the later "last seen"', async () => {
+      const { store } = await fresh();
+      const later = binding('acc-1', 'sip:a@10.0.0.1', { cseq: 7, registeredAt: 2_000_000_000_000 });
+      await store.locations.save(later);
+      await store.locations.save({ ...later, cseq: 6, registeredAt: 2_000_000_005_000, userAgent: 'stale' });
+      expect(await store.locations.list('acc-1')).toEqual([later]);
+      // A new Call-ID (the phone restarted) is a new registration whatever its CSeq.
+      const restarted = { ...later, callId: 'call-after-reboot', cseq: 1, registeredAt: 2_000_000_010_000 };
+      await store.locations.save(restarted);
+      expect(await store.locations.list('acc-1')).toEqual([restarted]);
     });
 
     it('shares bindings between instances on the same state', async () => {

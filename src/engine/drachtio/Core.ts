@@ -14,6 +14,7 @@ import type { Logger } from '../../logger.js';
 import { getParam, parseCSeq, setParam } from '../sip/headers.js';
 import { SipMessage } from '../sip/message.js';
 import { makeResponse, reasonPhrase } from '../sip/response.js';
+import { serialize } from '../transaction/ServerTransaction.js';
 import { parseUri } from '../sip/uri.js';
 import { checkRequest } from '../sip/validate.js';
 import type { TransactionLayer } from '../transaction/TransactionLayer.js';
@@ -42,6 +43,8 @@ interface Incoming {
   canceled: boolean;
   /** Pending-request guard (spec §3.2.8): an app that never answers does not leak state. */
   guard?: NodeJS.Timeout;
+  /** Our onTerminated callback on txn, withdrawn when we drop the request first. */
+  onEnd?: () => void;
 }
 
 /** A request an app sent (UAC), until its final response. */
@@ -67,6 +70,8 @@ interface Outgoing {
 const SUPPORTED_NEW = new Set(['INVITE', 'REGISTER', 'MESSAGE', 'OPTIONS', 'INFO', 'NOTIFY', 'SUBSCRIBE', 'PUBLISH']);
 const PENDING_TIMEOUT_MS = 64_000;
 const CANCEL_GUARD_MS = 32_000;
+/** Retry-After (seconds) of our own 503 when no app takes the method. */
+export const NO_APP_RETRY_AFTER_S = 5;
 
 export interface CoreCounters {
   callsAttempted: number;
@@ -179,7 +184,11 @@ export class Core implements TransactionUser {
     const conn = this.control.select(verb);
     if (!conn) {
       this.counters.rejected503++;
-      void txn.respond(makeResponse(msg, 503, 'Service Unavailable', { toTag: token() })).catch(() => undefined);
+      const res = makeResponse(msg, 503, 'Service Unavailable', { toTag: token() });
+      // RFC 3261 §21.5.4: say when to try again, so that phones and trunks retry soon (an app
+      // reconnects within seconds) rather than give up or mark us down for their own long time.
+      res.add('Retry-After', String(NO_APP_RETRY_AFTER_S));
+      void txn.respond(res).catch(() => undefined);
       if (msg.method === 'INVITE') this.cdr('cdr:stop', 'application', msg, 'call-rejected');
       return;
     }
@@ -204,7 +213,7 @@ export class Core implements TransactionUser {
       }
     }, PENDING_TIMEOUT_MS);
     inc.guard.unref();
-    this.forgetOnTermination(inc.txnId, inc.txn);
+    inc.onEnd = this.forgetOnTermination(inc.txnId, inc.txn);
   }
 
   /**
@@ -212,16 +221,21 @@ export class Core implements TransactionUser {
    * is made in its own scope: a closure sharing trackIncoming's scope would keep the whole
    * request alive through `inc`.
    */
-  private forgetOnTermination(txnId: string, txn: ServerTransaction): void {
-    txn.onTerminated(() => {
+  private forgetOnTermination(txnId: string, txn: ServerTransaction): () => void {
+    const cb = (): void => {
       const i = this.incoming.get(txnId);
       if (i) this.dropIncoming(i);
       this.incomingByTxn.delete(txn);
-    });
+    };
+    txn.onTerminated(cb);
+    return cb;
   }
 
   private dropIncoming(inc: Incoming): void {
     if (inc.guard) clearTimeout(inc.guard);
+    // The transaction may linger 32 s (Timer J) after we are done with it; it need not call us.
+    if (inc.onEnd) inc.txn.offTerminated(inc.onEnd);
+    inc.onEnd = undefined;
     if (this.incoming.get(inc.txnId) === inc) this.incoming.delete(inc.txnId);
     this.incomingByTxn.delete(inc.txn);
   }
@@ -414,18 +428,20 @@ export class Core implements TransactionUser {
       if (inc.guard) clearTimeout(inc.guard);
     }
     if (d && res.body.length && status < 300) d.localSdp = res.body.toString('utf8');
-    const bytes = res.toBuffer();
-    inc.txn.respond(res).then(
+    // Serialized once: the transaction sends and keeps it, the app gets it echoed.
+    const wire = serialize(res);
+    inc.txn.respond(res, wire).then(
       () => undefined,
       (err: Error) => this.log.debug({ err: err.message }, 'sending response failed'),
     );
-    if (d && reliable && d.rseq) this.startReliable(d, d.rseq, bytes, inc.inbound);
+    const bytes = (): Buffer => (typeof wire === 'string' ? Buffer.from(wire, 'utf8') : wire);
+    if (d && reliable && d.rseq) this.startReliable(d, d.rseq, bytes(), inc.inbound);
     const isInvite = inc.method === 'INVITE';
     if (isInvite && status >= 200 && status < 300) {
       const target = d ?? inc.inDialog;
       if (target) {
         const cseq = parseCSeq(req.get('cseq') ?? '')?.seq ?? 0;
-        this.start2xx(target, cseq, bytes, inc.inbound);
+        this.start2xx(target, cseq, bytes(), inc.inbound);
       }
       if (d && initialInvite) {
         d.confirmed = true;
@@ -445,8 +461,9 @@ export class Core implements TransactionUser {
     }
     const dialogId = d?.id ?? inc.inDialog?.id ?? '';
     const src = inc.inbound.source;
-    const text = bytes.toString('utf8');
-    conn.respond(msgId, `OK|application|${bytes.length}|${src.protocol}|${src.host}|${src.port}|${timeOfDay()}|${txnId}|${dialogId}||Msg sent:|\r\n${text}`);
+    const text = typeof wire === 'string' ? wire : wire.toString('utf8');
+    const size = typeof wire === 'string' ? Buffer.byteLength(wire, 'utf8') : wire.length;
+    conn.respond(msgId, `OK|application|${size}|${src.protocol}|${src.host}|${src.port}|${timeOfDay()}|${txnId}|${dialogId}||Msg sent:|\r\n${text}`);
     if (status >= 300 || (status >= 200 && !isInvite)) this.dropIncoming(inc);
   }
 

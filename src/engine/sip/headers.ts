@@ -310,16 +310,9 @@ function headerParamSpans(value: string): ParamSpan[] {
   const spans: ParamSpan[] = [];
   let inQuote = false;
   let inAngle = false;
-  let cur: { start: number } | null = null;
-  const close = (end: number): void => {
-    if (!cur) return;
-    const raw = value.slice(cur.start + 1, end);
-    const eq = raw.indexOf('=');
-    const name = (eq < 0 ? raw : raw.slice(0, eq)).trim().toLowerCase();
-    const v = eq < 0 ? null : raw.slice(eq + 1).trim();
-    spans.push({ start: cur.start, end, name, value: v });
-    cur = null;
-  };
+  // Start of the parameter being read (its ';'), -1 before the first. No closure: this runs
+  // for every getParam/setParam, several times per message.
+  let cur = -1;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (inQuote) {
@@ -329,16 +322,24 @@ function headerParamSpans(value: string): ParamSpan[] {
     else if (c === 0x3c) inAngle = true;
     else if (c === 0x3e) inAngle = false;
     else if (!inAngle && c === 0x3b) {
-      close(i);
-      cur = { start: i };
+      if (cur >= 0) spans.push(paramSpan(value, cur, i));
+      cur = i;
     } else if (!inAngle && c === 0x2c) {
       // A comma ends this header value; params of later values are not ours.
-      close(i);
+      if (cur >= 0) spans.push(paramSpan(value, cur, i));
       return spans;
     }
   }
-  close(value.length);
+  if (cur >= 0) spans.push(paramSpan(value, cur, value.length));
   return spans;
+}
+
+function paramSpan(value: string, start: number, end: number): ParamSpan {
+  const raw = value.slice(start + 1, end);
+  const eq = raw.indexOf('=');
+  const name = (eq < 0 ? raw : raw.slice(0, eq)).trim().toLowerCase();
+  const v = eq < 0 ? null : raw.slice(eq + 1).trim();
+  return { start, end, name, value: v };
 }
 
 /**

@@ -30,6 +30,14 @@ const EMPTY = Buffer.alloc(0);
 const LF_CRLF = Buffer.from('\n\r\n');
 const LF_LF = Buffer.from('\n\n');
 
+/**
+ * The usual methods as one shared string each: a lingering server transaction keeps its
+ * request's method for 32 s, and a sliced copy per message adds up under load.
+ */
+const KNOWN_METHODS = new Map(
+  ['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'INFO', 'UPDATE', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'REFER', 'MESSAGE', 'PUBLISH'].map((m) => [m, m]),
+);
+
 function fail(reason: string, msg?: SipMessage): ParseResult {
   return msg ? { ok: false, reason, msg } : { ok: false, reason };
 }
@@ -114,7 +122,7 @@ function parseStartLine(line: string, msg: SipMessage): { ok: boolean; reason?: 
     const uri = line.slice(sp1 + 1, sp2);
     const version = line.slice(sp2 + 1);
     if (isToken(method) && !hasWhitespace(uri) && isSipVersion(version)) {
-      msg.method = method;
+      msg.method = KNOWN_METHODS.get(method) ?? method;
       msg.uri = uri;
       msg.version = version;
       return { ok: true };

@@ -1,5 +1,6 @@
 import { canonicalName, SipMessage } from '../sip/message.js';
-import type { Inbound } from '../transport/TransportTypes.js';
+import type { Inbound, LocalTransport, Peer } from '../transport/TransportTypes.js';
+import type { Expiring } from './ExpiryQueue.js';
 import type { TransactionContext } from './TransactionLayer.js';
 import type { ServerTransaction, ServerTxnState } from './TransactionTypes.js';
 
@@ -7,17 +8,25 @@ import type { ServerTransaction, ServerTxnState } from './TransactionTypes.js';
  * Shared part of the RFC 3261 §17.2 server transactions: the last response (what a
  * retransmitted request gets again), sending to the request's source, and termination, which
  * removes the transaction from the layer's map and fires the onTerminated callbacks once.
- * Timers are plain setTimeout with the transaction as argument, so arming one allocates no closure.
+ *
+ * After the final response a transaction over UDP lingers (Timer J, L: 32 s) only to absorb
+ * retransmissions: under registration load that is tens of thousands of them. So it then keeps
+ * its key, the response as sent and the peer's address, nothing parsed; the fixed-length timers
+ * (I, J, L) run on the layer's shared ExpiryQueues instead of a Node timer each.
  */
-export abstract class BaseServerTransaction implements ServerTransaction {
+export abstract class BaseServerTransaction implements ServerTransaction, Expiring {
   lastResponse: SipMessage | undefined;
-  /** The serialized last response, re-sent as is. */
-  protected lastBuf: Buffer | undefined;
+  /** The last response as sent (a string when it has no body), re-sent as is. */
+  protected wire: string | Buffer | undefined;
   /** TCP: no retransmissions, and the wait-for-retransmission timers (I, J) are zero. */
   protected readonly reliable: boolean;
   protected st: ServerTxnState;
   private terminatedCbs: (() => void)[] | undefined;
-  private held: Inbound;
+  /** The request until the final response (see shed()). */
+  private held: Inbound | undefined;
+  /** Where responses go (the request's source). */
+  readonly peer: Peer;
+  private readonly local: LocalTransport;
   readonly method: string;
 
   constructor(
@@ -27,6 +36,8 @@ export abstract class BaseServerTransaction implements ServerTransaction {
     initial: ServerTxnState,
   ) {
     this.held = inbound;
+    this.peer = inbound.source;
+    this.local = inbound.local;
     this.method = inbound.msg.method;
     this.reliable = inbound.source.protocol !== 'udp';
     this.st = initial;
@@ -36,16 +47,19 @@ export abstract class BaseServerTransaction implements ServerTransaction {
     return this.st;
   }
 
-  /** The request; after the final response only its start line is kept (see shed()). */
+  /** The request; after the final response a stand-in with only the method (see shed()). */
   get inbound(): Inbound {
-    return this.held;
+    if (this.held !== undefined) return this.held;
+    const stub = new SipMessage();
+    stub.method = this.method;
+    return { msg: stub, source: this.peer, local: this.local, size: 0, receivedAt: 0 };
   }
 
   get request(): SipMessage {
-    return this.held.msg;
+    return this.inbound.msg;
   }
 
-  abstract respond(res: SipMessage): Promise<void>;
+  abstract respond(res: SipMessage, wire?: string | Buffer): Promise<void>;
 
   /** A retransmission of the request that created this transaction. */
   abstract receiveRetransmission(): void;
@@ -57,7 +71,16 @@ export abstract class BaseServerTransaction implements ServerTransaction {
 
   onTerminated(cb: () => void): void {
     if (this.st === 'terminated') cb();
-    else (this.terminatedCbs ??= []).push(cb);
+    else if (this.terminatedCbs === undefined) this.terminatedCbs = [cb];
+    else this.terminatedCbs.push(cb);
+  }
+
+  offTerminated(cb: () => void): void {
+    const cbs = this.terminatedCbs;
+    if (cbs === undefined) return;
+    const i = cbs.indexOf(cb);
+    if (i >= 0) cbs.splice(i, 1);
+    if (cbs.length === 0) this.terminatedCbs = undefined;
   }
 
   /** Move to Terminated: timers off, out of the layer's map, callbacks once. */
@@ -72,6 +95,16 @@ export abstract class BaseServerTransaction implements ServerTransaction {
     if (cbs !== undefined) for (const cb of cbs) this.callTu(cb);
   }
 
+  /** ExpiryQueue: Timer I, J or L ran out. */
+  expire(): void {
+    this.terminate();
+  }
+
+  /** ExpiryQueue: an entry of a transaction that already ended is skipped. */
+  isLive(): boolean {
+    return this.st !== 'terminated';
+  }
+
   /** Engine shutdown: stop without callbacks (the layer clears its maps itself). */
   drop(): void {
     this.st = 'terminated';
@@ -81,12 +114,16 @@ export abstract class BaseServerTransaction implements ServerTransaction {
 
   protected abstract clearTimers(): void;
 
-  /** Remember and send a response; a transport failure terminates the transaction (§17.2.4) and rejects. */
-  protected transmit(res: SipMessage): Promise<void> {
-    const buf = res.toBuffer();
+  /**
+   * Remember and send a response; a transport failure terminates the transaction (§17.2.4) and
+   * rejects. `wire` is `res` already serialized (its toString() or toBuffer()), when the caller
+   * has it anyway.
+   */
+  protected transmit(res: SipMessage, wire?: string | Buffer): Promise<void> {
+    const data = wire ?? serialize(res);
     this.lastResponse = res;
-    this.lastBuf = buf;
-    const sent = this.sendBuf(buf).then(undefined, (err: Error) => this.transmitFailed(err));
+    this.wire = data;
+    const sent = this.sendData(data).then(undefined, (err: Error) => this.transmitFailed(err));
     if (res.status >= 200) this.shed();
     return sent;
   }
@@ -94,20 +131,16 @@ export abstract class BaseServerTransaction implements ServerTransaction {
   /**
    * After the final response a transaction only absorbs retransmissions (for up to 32 s over
    * UDP): it needs its key, the response bytes and the peer's address, not the parsed
-   * messages. Dropping them keeps thousands of lingering transactions cheap. RFC 2543 peers
-   * keep the response, whose To tag their ACK is matched against.
+   * messages. RFC 2543 peers keep the response, whose To tag their ACK is matched against.
    */
   private shed(): void {
-    const stub = new SipMessage();
-    // Only the method: any string sliced from the received message would keep all of it alive.
-    stub.method = this.method;
-    this.held = { msg: stub, source: this.held.source, local: this.held.local, size: this.held.size, receivedAt: this.held.receivedAt };
+    this.held = undefined;
     if (this.key.charCodeAt(0) !== LEGACY_MARK) this.lastResponse = undefined;
   }
 
   /** Re-send the last response (retransmitted request, Timer G); failures are only logged. */
   protected resend(): void {
-    if (this.lastBuf !== undefined) this.sendBuf(this.lastBuf).then(undefined, (err: Error) => this.resendFailed(err));
+    if (this.wire !== undefined) this.sendData(this.wire).then(undefined, (err: Error) => this.resendFailed(err));
   }
 
   protected ignoreResponse(res: SipMessage): Promise<void> {
@@ -124,9 +157,9 @@ export abstract class BaseServerTransaction implements ServerTransaction {
     }
   }
 
-  private sendBuf(buf: Buffer): Promise<void> {
+  private sendData(data: string | Buffer): Promise<void> {
     try {
-      return this.ctx.sender.send(buf, this.held.source);
+      return this.ctx.sender.send(data, this.peer);
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -144,6 +177,26 @@ export abstract class BaseServerTransaction implements ServerTransaction {
   }
 }
 
+/**
+ * A response as it goes on the wire. Without a body, a string: kept for 32 s it is one V8
+ * string, where a Buffer is three objects and a separately allocated backing store. With a
+ * body, a Buffer, so that a body which is not UTF-8 goes out byte for byte.
+ */
+export function serialize(res: SipMessage): string | Buffer {
+  return res.body.length === 0 ? flatten(res.toString()) : res.toBuffer();
+}
+
+/**
+ * V8 keeps a string built by concatenation as a tree of its parts, here slices that keep the
+ * whole received request alive (twice the memory of a lingering transaction, measured).
+ * Measuring its UTF-8 length makes V8 flatten it into one string in place; so would sending
+ * it, but only once it is sent.
+ */
+function flatten(s: string): string {
+  Buffer.byteLength(s, 'utf8');
+  return s;
+}
+
 /** First character of the keys of RFC 2543 fallback matching ('!'). */
 export const LEGACY_MARK = 0x21;
 
@@ -159,8 +212,6 @@ export class InviteServerTransaction extends BaseServerTransaction {
   private timerG: NodeJS.Timeout | undefined;
   private gInterval = 0;
   private timerH: NodeJS.Timeout | undefined;
-  /** Timer L (Accepted) or Timer I (Confirmed): never both. */
-  private timerEnd: NodeJS.Timeout | undefined;
   private ackTimeoutCbs: (() => void)[] | undefined;
 
   constructor(ctx: TransactionContext, key: string, inbound: Inbound) {
@@ -179,7 +230,7 @@ export class InviteServerTransaction extends BaseServerTransaction {
       }
     }
     this.lastResponse = res;
-    this.lastBuf = res.toBuffer();
+    this.wire = serialize(res);
     this.resend();
   }
 
@@ -187,7 +238,7 @@ export class InviteServerTransaction extends BaseServerTransaction {
     if (this.st !== 'terminated') (this.ackTimeoutCbs ??= []).push(cb);
   }
 
-  respond(res: SipMessage): Promise<void> {
+  respond(res: SipMessage, wire?: string | Buffer): Promise<void> {
     const status = res.status;
     if (this.st === 'proceeding') {
       if (status >= 300) {
@@ -200,12 +251,13 @@ export class InviteServerTransaction extends BaseServerTransaction {
         this.timerH = arm(onTimerH, 64 * T1, this);
       } else if (status >= 200) {
         this.st = 'accepted';
-        this.timerEnd = arm(onTimerEnd, 64 * this.ctx.timers.T1, this);
+        // Timer L (64*T1).
+        this.ctx.lingerLong.add(this);
       }
-      return this.transmit(res);
+      return this.transmit(res, wire);
     }
     // RFC 6026 §8.5: the TU's 2xx retransmissions pass through while Accepted.
-    if (this.st === 'accepted' && status >= 200 && status < 300) return this.transmit(res);
+    if (this.st === 'accepted' && status >= 200 && status < 300) return this.transmit(res, wire);
     return this.ignoreResponse(res);
   }
 
@@ -221,8 +273,9 @@ export class InviteServerTransaction extends BaseServerTransaction {
         clearTimeout(this.timerG);
         clearTimeout(this.timerH);
         this.timerG = this.timerH = undefined;
+        // Timer I (T4), zero over TCP.
         if (this.reliable) this.terminate();
-        else this.timerEnd = arm(onTimerEnd, this.ctx.timers.T4, this);
+        else this.ctx.lingerShort.add(this);
         return true;
       case 'accepted':
         return false;
@@ -232,11 +285,11 @@ export class InviteServerTransaction extends BaseServerTransaction {
     }
   }
 
+  /** Timers I and L are ExpiryQueue entries, which skip a terminated transaction. */
   protected clearTimers(): void {
     clearTimeout(this.timerG);
     clearTimeout(this.timerH);
-    clearTimeout(this.timerEnd);
-    this.timerG = this.timerH = this.timerEnd = undefined;
+    this.timerG = this.timerH = undefined;
   }
 
   /** Timer G: retransmit the final response, doubling up to T2. */
@@ -266,29 +319,24 @@ function onTimerG(t: InviteServerTransaction): void {
 function onTimerH(t: InviteServerTransaction): void {
   t.fireH();
 }
-/** Timers I, J and L all just end the transaction. */
-function onTimerEnd(t: BaseServerTransaction): void {
-  t.terminate();
-}
 
 /** RFC 3261 §17.2.2 (also CANCEL, which the TU answers like any request). */
 export class NonInviteServerTransaction extends BaseServerTransaction {
-  private timerJ: NodeJS.Timeout | undefined;
-
   constructor(ctx: TransactionContext, key: string, inbound: Inbound) {
     super(ctx, key, inbound, 'trying');
   }
 
-  respond(res: SipMessage): Promise<void> {
+  respond(res: SipMessage, wire?: string | Buffer): Promise<void> {
     if (this.st !== 'trying' && this.st !== 'proceeding') return this.ignoreResponse(res);
     if (res.status < 200) {
       this.st = 'proceeding';
-      return this.transmit(res);
+      return this.transmit(res, wire);
     }
     this.st = 'completed';
-    const sent = this.transmit(res);
+    const sent = this.transmit(res, wire);
+    // Timer J (64*T1), zero over TCP.
     if (this.reliable) this.terminate();
-    else this.timerJ = arm(onTimerEnd, 64 * this.ctx.timers.T1, this);
+    else this.ctx.lingerLong.add(this);
     return sent;
   }
 
@@ -297,8 +345,6 @@ export class NonInviteServerTransaction extends BaseServerTransaction {
     if (this.st !== 'trying') this.resend();
   }
 
-  protected clearTimers(): void {
-    clearTimeout(this.timerJ);
-    this.timerJ = undefined;
-  }
+  /** Timer J is an ExpiryQueue entry, which skips a terminated transaction. */
+  protected clearTimers(): void {}
 }

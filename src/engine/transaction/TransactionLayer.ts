@@ -1,6 +1,7 @@
 import type { Logger } from '../../logger.js';
 import { splitCommaList, type SipMessage } from '../sip/message.js';
 import type { Inbound, Peer, TransportSender } from '../transport/TransportTypes.js';
+import { ExpiryQueue } from './ExpiryQueue.js';
 import { AckRequest, InviteClientTransaction, NonInviteClientTransaction, type BaseClientTransaction } from './ClientTransaction.js';
 import { InviteServerTransaction, LEGACY_MARK, NonInviteServerTransaction, type BaseServerTransaction } from './ServerTransaction.js';
 import {
@@ -22,6 +23,10 @@ export interface TransactionContext {
   readonly logger: Logger;
   readonly servers: Map<string, BaseServerTransaction>;
   readonly clients: Map<string, BaseClientTransaction>;
+  /** Timers J and L (64*T1) of server transactions. */
+  readonly lingerLong: ExpiryQueue;
+  /** Timer I (T4) of INVITE server transactions. */
+  readonly lingerShort: ExpiryQueue;
 }
 
 /** RFC 3261 §8.1.1.7: branches starting with this were made by an RFC 3261 element. */
@@ -38,12 +43,15 @@ export class TransactionLayer {
 
   constructor(opts: { sender: TransportSender; tu: TransactionUser; timers?: TimerValues; logger: Logger }) {
     this.tu = opts.tu;
+    const timers = opts.timers ?? DEFAULT_TIMERS;
     this.ctx = {
       sender: opts.sender,
-      timers: opts.timers ?? DEFAULT_TIMERS,
+      timers,
       logger: opts.logger,
       servers: new Map(),
       clients: new Map(),
+      lingerLong: new ExpiryQueue(64 * timers.T1),
+      lingerShort: new ExpiryQueue(timers.T4),
     };
   }
 
@@ -105,6 +113,8 @@ export class TransactionLayer {
   close(): void {
     for (const t of this.ctx.servers.values()) t.drop();
     for (const t of this.ctx.clients.values()) t.drop();
+    this.ctx.lingerLong.clear();
+    this.ctx.lingerShort.clear();
     this.ctx.servers.clear();
     this.ctx.clients.clear();
   }

@@ -55,11 +55,14 @@ export interface ServerTransaction {
    * Provisional responses keep the transaction proceeding; a final non-2xx over UDP is
    * retransmitted (INVITE, Timer G) until ACK or Timer H; a 2xx to INVITE moves it to
    * Accepted (RFC 6026) — retransmitting that 2xx until the ACK is the TU's job.
-   * Rejects if the transport fails.
+   * Rejects if the transport fails. `wire`: `res` already serialized (exactly its toString(),
+   * or toBuffer() when it has a body), so that it is not serialized twice.
    */
-  respond(res: SipMessage): Promise<void>;
+  respond(res: SipMessage, wire?: string | Buffer): Promise<void>;
   /** Fired once when the transaction reaches Terminated. */
   onTerminated(cb: () => void): void;
+  /** Withdraw an onTerminated callback (the TU is done with the transaction before it ends). */
+  offTerminated(cb: () => void): void;
   /** For an INVITE server transaction: Timer H fired (no ACK for a non-2xx final). */
   onAckTimeout?(cb: () => void): void;
 }

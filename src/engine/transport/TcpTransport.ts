@@ -56,7 +56,7 @@ export class TcpTransport {
     return this.conns.size;
   }
 
-  async send(data: Buffer, to: Peer): Promise<void> {
+  async send(data: Buffer | string, to: Peer): Promise<void> {
     const host = stripBrackets(to.host);
     const key = keyOf(host, to.port);
     let conn = this.conns.get(key);

@@ -33,11 +33,11 @@ export interface Inbound {
 /** What the transaction layer needs from the transports. */
 export interface TransportSender {
   /**
-   * Send a serialized message. For TCP, reuses an open connection to the peer (the one the
-   * request came in on, or one opened earlier) or opens one. Rejects on a transport error
+   * Send a serialized message (a string goes out as UTF-8). For TCP, reuses an open connection
+   * to the peer (the one the request came in on, or one opened earlier) or opens one. Rejects on a transport error
    * (connection refused, closed socket); UDP sends never reject except for bad addresses.
    */
-  send(data: Buffer, to: Peer): Promise<void>;
+  send(data: Buffer | string, to: Peer): Promise<void>;
   /** The local transport that sends to this peer (same protocol, first match). */
   localFor(protocol: TransportProtocol): LocalTransport | undefined;
 }

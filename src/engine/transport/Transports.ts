@@ -71,7 +71,7 @@ export class Transports implements TransportSender {
     );
   }
 
-  send(data: Buffer, to: Peer): Promise<void> {
+  send(data: Buffer | string, to: Peer): Promise<void> {
     this.counters.sent++;
     const t = to.protocol === 'udp' ? this.udp[0] : this.tcp[0];
     if (!t) return Promise.reject(new Error(`requested protocol/transport not available: ${to.protocol}`));
@@ -109,7 +109,8 @@ export class Transports implements TransportSender {
     }
     const msg = r.msg;
     if (msg.isRequest) stampReceived(msg, source);
-    this.onInbound({ msg, source: { ...source }, local, size: r.consumed || buf.length, receivedAt: Date.now() });
+    // A datagram's source is a fresh object already; a stream's is shared by its messages.
+    this.onInbound({ msg, source: datagram ? source : { ...source }, local, size: r.consumed || buf.length, receivedAt: Date.now() });
   }
 
   /** A response sent outside any transaction (400 to garbage, 481, 503 …) to the request's source. */

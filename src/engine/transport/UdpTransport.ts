@@ -38,20 +38,17 @@ export class UdpTransport {
   }
 
   /**
-   * Send a datagram. UDP gives no delivery report, and a send error (e.g. an unreachable
-   * network) is only logged: the transaction's timers handle a lost message either way. So no
-   * promise or closure per datagram on the hot path.
+   * Send a datagram. UDP gives no delivery report, and a lost message is the transaction
+   * timers' business either way, so no promise, closure or completion callback per datagram
+   * on the hot path (a callback costs Node a request object and a tick per send). A failed
+   * send is not reported; an asynchronous socket error reaches the 'error' listener.
    */
-  send(data: Buffer, to: Peer): Promise<void> {
+  send(data: Buffer | string, to: Peer): Promise<void> {
     const socket = this.socket;
     if (!socket) return Promise.reject(new Error('udp transport closed'));
-    socket.send(data, to.port, stripBrackets(to.host), this.onSent);
+    socket.send(data, to.port, stripBrackets(to.host));
     return SENT;
   }
-
-  private readonly onSent = (err: Error | null): void => {
-    if (err) this.logger.debug({ err: err.message }, 'udp send failed');
-  };
 
   async close(): Promise<void> {
     const s = this.socket;

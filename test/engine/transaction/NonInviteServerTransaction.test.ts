@@ -72,6 +72,26 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
     expect(rec.requests[1].txn).not.toBe(txn);
   });
 
+  it('after the final response keeps only what a retransmission needs, and re-sends the same bytes until Timer J', async () => {
+    const rec = recordingTu();
+    const { sender, layer } = newLayer(rec.tu);
+    const register = request('REGISTER');
+    layer.receive(inbound(register));
+    const txn = rec.requests[0].txn as ServerTransaction;
+    const ok = responseTo(register, 200, 'OK', 'tt').add('Contact', '<sip:alice@127.0.0.1:5070>;expires=3600');
+    await txn.respond(ok);
+    // The parsed request is gone: only its method is left (thousands linger for 32 s).
+    expect(txn.request.method).toBe('REGISTER');
+    expect(txn.request.headers).toEqual([]);
+    expect(txn.lastResponse).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(31_000);
+    layer.receive(inbound(register));
+    expect(sender.sent).toHaveLength(2);
+    expect(sender.sent[1].msg).toEqual(sender.sent[0].msg);
+    expect(sender.sent[1].msg.get('contact')).toBe('<sip:alice@127.0.0.1:5070>;expires=3600');
+    expect(sender.sent[1].to).toEqual({ protocol: 'udp', host: '127.0.0.1', port: 5070 });
+  });
+
   it('over TCP ends at the final response (Timer J = 0)', async () => {
     const rec = recordingTu();
     const { layer } = newLayer(rec.tu);
