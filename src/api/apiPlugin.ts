@@ -47,11 +47,13 @@ export function apiPlugin(deps: ApiDeps): FastifyPluginAsync {
       log: deps.logger.child({ component: 'api' }),
     };
     const prompts = new CustomPrompts(deps.promptsDir ?? join('data', 'prompts'));
+    // One inventory for the numbers and inventory routes: numbers enter and leave service through it.
+    const inventory = deps.inventory ?? new InventoryService({ store: deps.store, logger: deps.logger });
     const routes = [
       ...customerRoutes(ctx, prompts),
       ...accountRoutes(ctx),
       ...tokenRoutes(ctx),
-      ...numberRoutes(ctx),
+      ...numberRoutes(ctx, inventory),
       ...planRoutes(ctx),
       ...simulateRoutes(ctx),
       ...sessionRoutes(ctx),
@@ -63,7 +65,7 @@ export function apiPlugin(deps: ApiDeps): FastifyPluginAsync {
       ...callRoutes(deps.liveCalls),
       ...deviceRoutes(ctx),
       ...voicemailRoutes(ctx, deps.voicemail ?? new VoicemailService({ store: deps.store, dataDir: 'data', logger: deps.logger })),
-      ...inventoryRoutes(ctx, deps.inventory ?? new InventoryService({ store: deps.store, logger: deps.logger })),
+      ...inventoryRoutes(ctx, inventory),
       ...faxRoutes(ctx, new FaxInbox(deps.faxDir ?? join('data', 'fax'), deps.logger)),
       ...billingRoutes(ctx, deps.billing ?? new BillingService({ store: deps.store, ...(deps.cdr ? { monthTotals: (m: string) => deps.cdr!.month(m) } : {}), logger: deps.logger })),
     ];

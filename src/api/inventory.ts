@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { nationalNotation } from '../numbers/normalize.js';
 import { describeTariffDutch } from '../numbers/tariff.js';
-import { INVENTORY_STATES, type Actor, type Contract, type InventoryNumber, type Order, type TariffChange } from '../inventory/InventoryTypes.js';
+import { INVENTORY_STATES, type Contract, type InventoryNumber, type Order, type TariffChange } from '../inventory/InventoryTypes.js';
 import type { InventoryService } from '../inventory/InventoryService.js';
-import { InventoryRefusal } from '../inventory/orders.js';
 import { minimumTermEnd } from '../inventory/contracts.js';
 import type { ApiContext } from './ApiTypes.js';
 import { ownOr404, seesCustomer, type Principal } from './auth.js';
 import { IdSchema } from './customers.js';
-import { ApiError, forbidden, notFound, validationError } from './errors.js';
+import { forbidden, notFound, validationError } from './errors.js';
+import { actorOf, refusals } from './inventoryErrors.js';
 import { cleanTariff, NumberParams, TariffBody, TariffSchema } from './numbers.js';
 import { defineRoute, type RouteDef } from './route.js';
 
@@ -86,7 +86,7 @@ export const ContractSchema = z.object({
   createdAt: z.number().int(),
 });
 
-const TariffChangeSchema = z.object({
+export const TariffChangeSchema = z.object({
   id: z.string(),
   customerId: z.string(),
   numberId: z.string(),
@@ -98,6 +98,7 @@ const TariffChangeSchema = z.object({
   effectiveOn: z.string().describe('YYYY-MM-DD (Amsterdam): callers hear the new tariff from 00:00 on this day'),
   status: z.enum(['pending', 'applied', 'withdrawn']),
   appliedAt: z.number().int().optional(),
+  correction: z.boolean().optional().describe("true: the platform's immediate correction (PATCH /numbers/{numberId}), not a request"),
 });
 
 const SearchQuery = z.strictObject({
@@ -142,28 +143,12 @@ const NoticeBody = z.strictObject({
 });
 const TariffChangeBody = z.strictObject({ tariff: TariffBody });
 
-function actorOf(p: Principal): Actor {
-  return p.role === 'platform' ? (p.tokenId ? `platform:${p.tokenId}` : 'platform') : `${p.role}:${p.tokenId}`;
-}
-
 function requirePlatform(p: Principal, action: string): void {
   if (p.role !== 'platform') throw forbidden(`only the platform token may ${action}`);
 }
 
 function requireAdmin(p: Principal): void {
   if (p.role === 'gebruiker') throw forbidden('a gebruiker token has no access to orders, contracts or the number inventory');
-}
-
-/** Service refusals as API errors: 400 with the field, 404, or 409 with the reason. */
-async function refusals<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (!(err instanceof InventoryRefusal)) throw err;
-    if (err.status === 400) throw validationError([{ path: err.field, message: err.message }]);
-    if (err.status === 404) throw notFound();
-    throw new ApiError(409, { error: 'conflict', field: err.field, message: err.message });
-  }
 }
 
 function numberView(n: InventoryNumber, p: Principal): z.output<typeof InventoryNumberSchema> {

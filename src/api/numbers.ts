@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { nationalNotation, parseServiceNumber } from '../numbers/normalize.js';
 import type { ServiceNumber, Tariff } from '../numbers/NumberTypes.js';
 import { describeTariffDutch, tariffIssues } from '../numbers/tariff.js';
-import { ConflictError, type ServiceNumberPatch, type Store } from '../store/StoreTypes.js';
+import type { InventoryService } from '../inventory/InventoryService.js';
+import { ConflictError, type Store } from '../store/StoreTypes.js';
 import type { ApiContext } from './ApiTypes.js';
 import { ownOr404, type Principal } from './auth.js';
 import { CustomerParams, IdSchema, visibleCustomer } from './customers.js';
-import { ApiError, forbidden, notFound, validationError, type FieldIssue } from './errors.js';
+import { forbidden, notFound, validationError, type FieldIssue } from './errors.js';
+import { actorOf, refusals } from './inventoryErrors.js';
 import { defineRoute, type RouteDef } from './route.js';
 
 export const NumberParams = z.strictObject({ numberId: IdSchema });
@@ -93,11 +95,12 @@ async function planIssue(store: Store, customerId: string, planId: string | null
   return plan && plan.customerId === customerId ? [] : [{ path: 'planId', message: `"${planId}" is not one of this customer's plans` }];
 }
 
-function numberInUse(e164: string): ApiError {
-  return new ApiError(409, { error: 'conflict', field: 'number', message: `number ${e164} is already in use` });
-}
-
-export function numberRoutes(ctx: ApiContext): RouteDef[] {
+/**
+ * The customer's service numbers. Every change that puts a number in service, suspends or resumes
+ * it, or ends it goes through the inventory (src/inventory/InventoryService.ts), so each live
+ * number has an inventory record with its history, an order and a contract.
+ */
+export function numberRoutes(ctx: ApiContext, inventory: InventoryService): RouteDef[] {
   const { store, log } = ctx;
   const view = (n: ServiceNumber): z.output<typeof NumberSchema> => ({
     id: n.id,
@@ -115,7 +118,8 @@ export function numberRoutes(ctx: ApiContext): RouteDef[] {
     defineRoute({
       method: 'POST',
       path: '/customers/:customerId/numbers',
-      summary: 'Add a service number to a customer (platform token only): normalized to E.164, typed, tariff checked',
+      summary:
+        "Assign a number to a customer directly (platform token only): taken from stock when available there (409 with the reason when it is held, live or in quarantine), added to the stock first when never imported; a direct order is created, confirmed and activated at once and the contract starts",
       tag: 'numbers',
       params: CustomerParams,
       body: CreateNumberBody,
@@ -126,22 +130,27 @@ export function numberRoutes(ctx: ApiContext): RouteDef[] {
         requirePlatform(principal, 'add numbers');
         const parsed = parseServiceNumber(body.number);
         if ('error' in parsed) throw validationError([{ path: 'number', message: parsed.error }]);
-        const tariff = body.tariff && cleanTariff(body.tariff);
+        // A stock number keeps its registered tariff unless the platform gives another.
+        const tariff = body.tariff ? cleanTariff(body.tariff) : (await inventory.getNumber(parsed.e164))?.tariff;
         const issues = [...tariffFieldIssues(parsed, tariff), ...(await planIssue(store, params.customerId, body.planId))];
         if (issues.length > 0) throw validationError(issues);
         try {
-          const created = await store.numbers.create({
-            customerId: params.customerId,
-            e164: parsed.e164,
-            type: parsed.type,
-            status: body.status,
-            ...(body.planId === undefined ? {} : { planId: body.planId }),
-            ...(tariff === undefined ? {} : { tariff }),
-          });
-          log.info({ customerId: created.customerId, numberId: created.id, e164: created.e164 }, 'number added');
-          return { status: 201, body: view(created) };
+          const { number, order } = await refusals(() =>
+            inventory.assignDirect(
+              {
+                customerId: params.customerId,
+                number: parsed.e164,
+                status: body.status,
+                ...(body.planId === undefined ? {} : { planId: body.planId }),
+                ...(tariff === undefined ? {} : { tariff }),
+              },
+              actorOf(principal),
+            ),
+          );
+          log.info({ customerId: number.customerId, numberId: number.id, e164: number.e164, orderId: order.id }, 'number assigned');
+          return { status: 201, body: view(number) };
         } catch (err) {
-          if (err instanceof ConflictError) throw err.field === 'customerId' ? notFound() : numberInUse(parsed.e164);
+          if (err instanceof ConflictError && err.field === 'customerId') throw notFound();
           throw err;
         }
       },
@@ -177,45 +186,57 @@ export function numberRoutes(ctx: ApiContext): RouteDef[] {
     defineRoute({
       method: 'PATCH',
       path: '/numbers/:numberId',
-      summary: 'Suspend or activate a number, or link its call plan (the tariff: platform token only)',
+      summary:
+        'Suspend or resume a number (an inventory state change: 409 with the reason when refused), or link its call plan; the tariff: platform token only, an immediate correction recorded as an applied tariff change',
       tag: 'numbers',
       params: NumberParams,
       body: UpdateNumberBody,
       success: { status: 200, description: 'The changed number', schema: NumberSchema },
-      errors: [403, 404],
+      errors: [403, 404, 409],
       async handle({ principal, params, body }) {
         const n = await visibleNumber(store, principal, params.numberId);
         requireAdmin(principal);
-        if (body.tariff !== undefined) requirePlatform(principal, 'change a tariff', 'tariff');
-        const patch: ServiceNumberPatch = {};
-        if (body.status !== undefined) patch.status = body.status;
-        // null removes; the store treats an explicit undefined as "remove".
-        if (body.planId !== undefined) patch.planId = body.planId ?? undefined;
-        if (body.tariff !== undefined) patch.tariff = body.tariff === null ? undefined : cleanTariff(body.tariff);
+        if (body.tariff !== undefined && principal.role !== 'platform') {
+          throw forbidden(
+            `een beheerder wijzigt het beltarief via een aanvraag: POST /api/v1/numbers/${n.id}/tariff-changes (ingang na de wettelijke werkdagen) / a beheerder requests a tariff change with POST /api/v1/numbers/${n.id}/tariff-changes; only the platform token corrects a tariff at once`,
+            'tariff',
+          );
+        }
+        const tariff = body.tariff === undefined || body.tariff === null ? undefined : cleanTariff(body.tariff);
         const issues = [
-          ...(body.tariff === undefined ? [] : tariffFieldIssues(n, patch.tariff)),
+          ...(body.tariff === undefined ? [] : tariffFieldIssues(n, tariff)),
           ...(await planIssue(store, n.customerId, body.planId)),
         ];
         if (issues.length > 0) throw validationError(issues);
-        const updated = await store.numbers.update(n.id, patch);
+        const by = actorOf(principal);
+        if (body.status !== undefined && body.status !== n.status) {
+          await inventory.ensureRecorded(n);
+          await refusals(() => inventory.setState(n.e164, body.status!, by));
+        }
+        // Linking a plan is not a state change: a plain update. null removes (the store treats an explicit undefined as "remove").
+        if (body.planId !== undefined && !(await store.numbers.update(n.id, { planId: body.planId ?? undefined }))) throw notFound();
+        if (body.tariff !== undefined) await refusals(() => inventory.correctTariff(n.id, tariff, by));
+        const updated = await store.numbers.get(n.id);
         if (!updated) throw notFound();
-        log.info({ numberId: n.id, fields: Object.keys(patch) }, 'number changed');
+        log.info({ numberId: n.id, fields: Object.keys(body) }, 'number changed');
         return { status: 200, body: view(updated) };
       },
     }),
     defineRoute({
       method: 'DELETE',
       path: '/numbers/:numberId',
-      summary: 'Remove a service number (platform token only)',
+      summary:
+        'End a number\'s service at once (platform token only): the contract ends, the number leaves the customer and is quarantined for INVENTORY_QUARANTINE_DAYS before it can be issued again',
       tag: 'numbers',
       params: NumberParams,
-      success: { status: 204, description: 'Deleted' },
-      errors: [403, 404],
+      success: { status: 204, description: 'Ended' },
+      errors: [403, 404, 409],
       async handle({ principal, params }) {
         const n = await visibleNumber(store, principal, params.numberId);
         requirePlatform(principal, 'remove numbers');
-        if (!(await store.numbers.delete(n.id))) throw notFound();
-        log.info({ numberId: n.id, e164: n.e164 }, 'number removed');
+        await inventory.ensureRecorded(n);
+        await refusals(() => inventory.endService(n.e164, actorOf(principal)));
+        log.info({ numberId: n.id, e164: n.e164 }, 'number service ended');
         return { status: 204 };
       },
     }),

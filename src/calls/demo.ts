@@ -1,11 +1,15 @@
 import { chmod, writeFile } from 'node:fs/promises';
 /**
  * The demo `npm start` ships: a customer "Demo" with accounts 201 and 202 and the number
- * 0909 123 4567 (80 ct a minute, at most 8 euro a call) running dialplans/demo-0909.yaml.
+ * 0909 123 4567 (80 ct a minute, at most 8 euro a call) running dialplans/demo-0909.yaml, put in
+ * service through the number inventory (assigned directly by 'system').
  * Idempotent: what exists is left alone, so a restart on a Redis store changes nothing.
  * Passwords are never logged: a password made here is returned once, for the start summary.
  */
 import { generatePassword } from '../api/accounts.js';
+import { InventoryService } from '../inventory/InventoryService.js';
+import { InventoryRefusal } from '../inventory/orders.js';
+import { silentLogger, type Logger } from '../logger.js';
 import type { Tariff } from '../numbers/NumberTypes.js';
 import type { SecretBox } from '../store/secrets.js';
 import type { Store } from '../store/StoreTypes.js';
@@ -26,9 +30,11 @@ export interface DemoSeed {
   /** Usernames that belong to another customer, so the demo could not have them. */
   skippedAccounts: string[];
   numberCreated: boolean;
+  /** Why the inventory refused the demo number (e.g. it is in quarantine after its service ended). */
+  numberRefused?: string;
 }
 
-export async function seedDemo(store: Store, secrets: SecretBox, opts: { password?: string } = {}): Promise<DemoSeed> {
+export async function seedDemo(store: Store, secrets: SecretBox, opts: { password?: string; logger?: Logger } = {}): Promise<DemoSeed> {
   await awaitOtherSeeder(store);
   const customer =
     (await store.customers.list()).find((c) => c.name === DEMO_CUSTOMER) ??
@@ -46,11 +52,20 @@ export async function seedDemo(store: Store, secrets: SecretBox, opts: { passwor
     createdAccounts.push({ username: a.username, password });
   }
   let numberCreated = false;
+  let numberRefused: string | undefined;
   if (!(await store.numbers.getByE164(DEMO_NUMBER))) {
-    await store.numbers.create({ e164: DEMO_NUMBER, type: '0909', customerId: customer.id, status: 'active', planId: DEMO_PLAN_ID, tariff: DEMO_TARIFF });
-    numberCreated = true;
+    // Through the inventory like any number: stock record, order, contract and history. Should
+    // another instance get there first, the inventory's compare-and-set refuses this one (409).
+    const inventory = new InventoryService({ store, logger: opts.logger ?? silentLogger() });
+    try {
+      await inventory.assignDirect({ customerId: customer.id, number: DEMO_NUMBER, status: 'active', planId: DEMO_PLAN_ID, tariff: DEMO_TARIFF }, 'system');
+      numberCreated = true;
+    } catch (err) {
+      if (!(err instanceof InventoryRefusal)) throw err;
+      if (!(await store.numbers.getByE164(DEMO_NUMBER))) numberRefused = err.message;
+    }
   }
-  return { customerId: customer.id, createdAccounts, skippedAccounts, numberCreated };
+  return { customerId: customer.id, createdAccounts, skippedAccounts, numberCreated, ...(numberRefused === undefined ? {} : { numberRefused }) };
 }
 
 /** Key of the flag the seeding instance holds; it lapses by itself should that instance die. */
@@ -66,7 +81,14 @@ const SEED_FLAG_TTL_MS = 30_000;
 async function awaitOtherSeeder(store: Store): Promise<void> {
   if (await store.counters.raiseIfHigher(SEED_FLAG, 1, SEED_FLAG_TTL_MS)) return;
   const until = Date.now() + SEED_FLAG_TTL_MS;
-  while (Date.now() < until && !(await store.numbers.getByE164(DEMO_NUMBER))) await new Promise((r) => setTimeout(r, 100));
+  while (Date.now() < until && !(await demoNumberSettled(store))) await new Promise((r) => setTimeout(r, 100));
+}
+
+/** The demo number is in service, or its service was ended (quarantine: seeding will not bring it back). */
+async function demoNumberSettled(store: Store): Promise<boolean> {
+  if (await store.numbers.getByE164(DEMO_NUMBER)) return true;
+  const state = (await store.inventory.numbers.get(DEMO_NUMBER))?.state;
+  return state === 'quarantined' || state === 'cancelled';
 }
 
 /**
@@ -74,7 +96,10 @@ async function awaitOtherSeeder(store: Store): Promise<void> {
  * logs go too): demo accounts created now have theirs written to `credentialsFile` (mode 0600).
  */
 export function describeDemo(seed: DemoSeed, sipHostport: string, credentialsFile?: string): string[] {
-  const lines = [`demo: call 09091234567 at ${sipHostport} (e.g. sipp -sn uac -s 09091234567 ${sipHostport} -m 1)`];
+  const lines =
+    seed.numberRefused === undefined
+      ? [`demo: call 09091234567 at ${sipHostport} (e.g. sipp -sn uac -s 09091234567 ${sipHostport} -m 1)`]
+      : [`demo number 09091234567 not put in service: ${seed.numberRefused}`];
   if (seed.createdAccounts.length && credentialsFile) {
     lines.push(`demo accounts ${seed.createdAccounts.map((a) => a.username).join(', ')} created; their SIP passwords are in ${credentialsFile}`);
   }

@@ -11,14 +11,15 @@ import type { ServiceNumber, Tariff } from '../numbers/NumberTypes.js';
 import { parseServiceNumber } from '../numbers/normalize.js';
 import { validateTariff } from '../numbers/tariff.js';
 import type { Store } from '../store/StoreTypes.js';
+import { adoptServiceNumber, adoptServiceNumbers } from './adopt.js';
 import { amsterdamDate, monthOf, startOfDay } from './calendar.js';
-import { checkNotice, contractStart, MINIMUM_MONTHS, withFirstTraffic } from './contracts.js';
+import { checkNotice, newContract, withFirstTraffic } from './contracts.js';
 import { parseInventoryCsv, type ImportedNumber, type ImportError } from './import.js';
 import type { Actor, Contract, InventoryNumber, InventoryState, Order, RecordTable, TariffChange, VersionedRecord } from './InventoryTypes.js';
 import { InventoryRefusal, orderConfirmationMail, stepOrder } from './orders.js';
-import { searchNumbers, type NumberSearch, type Page } from './search.js';
+import { searchCandidates, type NumberSearch, type Page } from './search.js';
 import { applyTransition, TRANSITIONS, TransitionRefused, type TransitionExtras } from './states.js';
-import { effectiveTariff, tariffEffectiveOn } from './tariffChanges.js';
+import { effectiveTariff, tariffChangeOf, tariffEffectiveOn } from './tariffChanges.js';
 
 export interface InventoryOptions {
   /** How long a picked number stays reserved for an unconfirmed order. */
@@ -59,6 +60,17 @@ export interface NewOrderInput {
   email: string;
 }
 
+/** POST /customers/{id}/numbers: a number put live for a customer in one step (assignDirect). */
+export interface DirectAssignment {
+  customerId: string;
+  /** Any Dutch notation. */
+  number: string;
+  status: 'active' | 'suspended';
+  planId?: string;
+  /** The caller tariff (checked by the caller); unset: the stock number's registered tariff. */
+  tariff?: Tariff;
+}
+
 /** The moves an admin makes directly (target ← from); the rest of the table belongs to orders and the schedule. */
 const ADMIN_MOVES: Partial<Record<InventoryState, readonly InventoryState[]>> = {
   suspended: ['active'],
@@ -67,6 +79,9 @@ const ADMIN_MOVES: Partial<Record<InventoryState, readonly InventoryState[]>> = 
   quarantined: ['cancelled'],
   available: ['quarantined'],
 };
+
+/** States in which a number is held for a customer (released when the customer is deleted). */
+const HELD_STATES: readonly InventoryState[] = ['reserved', 'ordered', 'awaiting_acm', 'active', 'suspended'];
 
 const MAX_WRITE_ATTEMPTS = 20;
 const DAY_MS = 86_400_000;
@@ -152,7 +167,10 @@ export class InventoryService {
   }
 
   async search(q: NumberSearch, page: number, pageSize: number): Promise<Page<InventoryNumber>> {
-    return searchNumbers(await this.repo.numbers.list(), q, page, pageSize);
+    // The state (and type) index gives the candidates' ids, the pattern is checked on those, and
+    // only the page's records are read (or, for a tariff search, the records matching the pattern).
+    const ids = await this.repo.numbers.idsWhere({ state: q.state ?? 'available', ...(q.type === undefined ? {} : { type: q.type }) });
+    return searchCandidates(ids, q, page, pageSize, (some) => this.repo.numbers.getMany(some));
   }
 
   /**
@@ -185,6 +203,18 @@ export class InventoryService {
     }
     this.log.info({ e164, to, by }, 'number state changed');
     return moved;
+  }
+
+  /** Numbers in service without an inventory record (from before the inventory) are adopted (adopt.ts); start.ts runs it once. */
+  async adoptServiceNumbers(): Promise<number> {
+    return adoptServiceNumbers(this.store, this.log, this.now());
+  }
+
+  /** Makes sure a customer's number has its inventory record before a state change (adopting one from before the inventory). */
+  async ensureRecorded(sn: ServiceNumber): Promise<void> {
+    if ((await this.repo.numbers.get(sn.e164)) === undefined && (await adoptServiceNumber(this.store, sn, this.now()))) {
+      this.log.info({ e164: sn.e164 }, 'service number from before the inventory adopted into it');
+    }
   }
 
   // ---- orders ----
@@ -312,21 +342,7 @@ export class InventoryService {
       : await this.store.numbers.create({ customerId: order.customerId, e164: order.e164, type: order.type, ...fields });
     const active = await this.update(this.repo.orders, orderId, 'order', (o) => ({ ...stepOrder(o, 'active', by, at), activatedAt: at, numberId: sn.id }));
     const signedOn = amsterdamDate(order.confirmedAt ?? at);
-    const contract: Contract = {
-      id: randomUUID(),
-      version: 1,
-      customerId: order.customerId,
-      orderId,
-      e164: order.e164,
-      numberId: sn.id,
-      signedOn,
-      startOn: contractStart(signedOn),
-      minimumMonths: MINIMUM_MONTHS,
-      month: monthOf(signedOn),
-      status: 'running',
-      createdAt: at,
-    };
-    await this.repo.contracts.insert([contract]);
+    await this.repo.contracts.insert([newContract({ customerId: order.customerId, orderId, e164: order.e164, numberId: sn.id }, signedOn, at)]);
     this.log.info({ orderId, numberId: sn.id, e164: order.e164, by }, 'order activated');
     return active;
   }
@@ -368,6 +384,117 @@ export class InventoryService {
     }
     const customer = await this.store.customers.get(order.customerId);
     await this.deps.outbox.enqueue(orderConfirmationMail(order, customer?.name ?? 'klant'));
+  }
+
+  /**
+   * The platform's direct assignment (POST /customers/{id}/numbers, the demo): one step from stock
+   * to live. The number is taken from stock when it is available there, or added to the stock
+   * first when the operator never imported it (its history says so); then a direct order is
+   * created, confirmed and activated at once with the given plan, tariff and status, so the
+   * number has an order, a contract and a history like any other. No confirmation mail: customers
+   * carry no e-mail address, and the platform assigning the number has the customer's order in hand.
+   */
+  async assignDirect(input: DirectAssignment, by: Actor): Promise<{ order: Order; number: ServiceNumber }> {
+    const parsed = parseServiceNumber(input.number);
+    if ('error' in parsed) throw new InventoryRefusal(400, 'number', parsed.error);
+    const { e164 } = parsed;
+    const customer = await this.store.customers.get(input.customerId);
+    if (!customer) throw new InventoryRefusal(404, 'customerId', `customer ${input.customerId} does not exist`);
+    if (await this.store.numbers.getByE164(e164)) throw new InventoryRefusal(409, 'number', `number ${e164} is already in use`);
+    const at = this.now();
+    const reason = 'added to the stock for a direct assignment (never imported)';
+    const record: InventoryNumber = {
+      id: e164,
+      version: 1,
+      type: parsed.type,
+      state: 'available',
+      origin: 'stock',
+      ...(input.tariff === undefined ? {} : { tariff: input.tariff }),
+      history: [{ to: 'available', at, by, reason }],
+      createdAt: at,
+    };
+    // Insert-if-new: when it is (or just became) stock, the reservation below decides who gets it.
+    const added = (await this.repo.numbers.insert([record])).length === 0;
+    if (added) this.log.info({ e164, by }, 'number added to stock for a direct assignment');
+    const orderId = randomUUID();
+    const moved = await this.move(e164, 'reserved', by, { customerId: input.customerId, orderId, reason: 'direct assignment' }, (n) => {
+      if (n.state === 'available') return;
+      const until = n.state === 'quarantined' && n.quarantinedUntil !== undefined ? ` until ${new Date(n.quarantinedUntil).toISOString()}` : '';
+      const held = n.customerId !== undefined && n.state !== 'quarantined' && n.state !== 'cancelled';
+      const holder = !held ? '' : n.customerId === input.customerId ? ' for this customer' : ' for another customer';
+      throw new InventoryRefusal(409, 'number', `${e164} is not available: it is ${n.state}${holder}${until}`);
+    });
+    await this.move(e164, 'ordered', by, { reason: 'direct assignment' });
+    const tariff = input.tariff ?? moved.tariff;
+    const history: Order['history'] = [
+      { status: 'reserved', at, by },
+      { status: 'confirmed', at, by },
+    ];
+    const order: Order = {
+      id: orderId,
+      version: 1,
+      customerId: input.customerId,
+      e164,
+      type: parsed.type,
+      kind: 'direct',
+      status: 'confirmed',
+      ...(input.planId === undefined ? {} : { planId: input.planId }),
+      ...(tariff === undefined ? {} : { tariff }),
+      email: '',
+      createdAt: at,
+      createdBy: by,
+      confirmedAt: at,
+      month: monthOf(at),
+      history,
+    };
+    await this.repo.orders.insert([order]);
+    const active = await this.activateOrder(orderId, by);
+    if (input.status === 'suspended') await this.setState(e164, 'suspended', by, 'assigned suspended');
+    const sn = await this.store.numbers.get(active.numberId ?? '');
+    if (!sn) throw new Error(`direct assignment of ${e164}: the service number vanished right after activation`);
+    return { order: active, number: sn };
+  }
+
+  /**
+   * Ends a live number's service at once (DELETE /numbers/{id}): the contract ends, the customer's
+   * ServiceNumber goes, and the number is quarantined for the configured days, never reissued
+   * before that.
+   */
+  async endService(e164: string, by: Actor, reason = 'service ended by the platform'): Promise<InventoryNumber> {
+    const n = await this.repo.numbers.get(e164);
+    if (!n) throw new InventoryRefusal(404, 'number', `${e164} is not in the inventory`);
+    if (n.state !== 'cancelled') await this.setState(e164, 'cancelled', by, reason);
+    return this.setState(e164, 'quarantined', by);
+  }
+
+  /**
+   * The platform corrects a number's caller tariff at once (PATCH /numbers/{id} tariff): unlike a
+   * customer's request it takes effect now, and it is recorded as an applied tariff change with
+   * who and when, beside the requests.
+   */
+  async correctTariff(numberId: string, tariff: Tariff | undefined, by: Actor): Promise<ServiceNumber> {
+    const sn = await this.store.numbers.get(numberId);
+    if (!sn) throw new InventoryRefusal(404, 'numberId', `number ${numberId} does not exist`);
+    const updated = (await this.store.numbers.update(sn.id, { tariff })) ?? sn;
+    await this.registerTariff(sn.e164, tariff);
+    if (tariff !== undefined) {
+      const at = this.now();
+      const change: TariffChange = { ...tariffChangeOf(sn, tariff, by, at, amsterdamDate(at), at), status: 'applied', appliedAt: at, correction: true };
+      await this.repo.tariffChanges.insert([change]);
+    }
+    this.log.info({ numberId, by, removed: tariff === undefined }, 'tariff corrected by the platform');
+    return updated;
+  }
+
+  /** The stock record keeps the tariff registered for the number now, so a reissue starts from it. */
+  private async registerTariff(e164: string, tariff: Tariff | undefined): Promise<void> {
+    if (!(await this.repo.numbers.get(e164))) return;
+    await this.update(this.repo.numbers, e164, 'number', (n) => {
+      const next: InventoryNumber = { ...n, version: n.version + 1 };
+      if (tariff === undefined) delete next.tariff;
+      else next.tariff = tariff;
+      return next;
+    });
   }
 
   // ---- contracts ----
@@ -415,19 +542,7 @@ export class InventoryService {
     if (problems.length > 0) throw new InventoryRefusal(400, 'tariff', problems.join('; '));
     const at = this.now();
     const effectiveOn = tariffEffectiveOn(at, this.options.tariffChangeWorkingDays);
-    const change: TariffChange = {
-      id: randomUUID(),
-      version: 1,
-      customerId: sn.customerId,
-      numberId: sn.id,
-      e164: sn.e164,
-      tariff,
-      requestedAt: at,
-      requestedBy: by,
-      effectiveOn,
-      effectiveAt: startOfDay(effectiveOn),
-      status: 'pending',
-    };
+    const change = tariffChangeOf(sn, tariff, by, at, effectiveOn, startOfDay(effectiveOn));
     await this.repo.tariffChanges.insert([change]);
     this.log.info({ numberId, effectiveOn, by }, 'tariff change requested');
     return change;
@@ -477,25 +592,37 @@ export class InventoryService {
     return this.ticking;
   }
 
+  /** Reads only what may be due, through the state/status indexes (never the whole tables). */
   private async runTick(): Promise<void> {
     const now = this.now();
     const today = amsterdamDate(now);
     await this.applyDueTariffChanges(now);
-    for (const c of await this.repo.contracts.list()) {
-      if (c.status === 'notice_given' && c.endOn !== undefined && c.endOn < today) await this.endContract(c);
+    for (const c of await this.repo.contracts.listWhere({ status: 'notice_given' })) {
+      if (c.endOn !== undefined && c.endOn < today) await this.endContract(c);
     }
-    const customerExists = new Map<string, boolean>();
-    for (const n of await this.repo.numbers.list()) {
+    const [reserved, quarantined, cancelled] = await Promise.all(
+      (['reserved', 'quarantined', 'cancelled'] as const).map((state) => this.repo.numbers.listWhere({ state })),
+    );
+    await this.each(reserved, (n) => (n.reservedUntil !== undefined && n.reservedUntil <= now ? this.lapse(n) : undefined));
+    await this.each(quarantined, (n) => ((n.quarantinedUntil ?? 0) <= now ? this.move(n.id, 'available', 'system') : undefined));
+    await this.each(cancelled, (n) => (n.history.some((h) => h.to === 'active') ? this.quarantine(n.id, 'system') : undefined));
+    // Numbers held for customers that were deleted (the store leaves a release entry per customer).
+    for (const release of await this.repo.releases.list()) {
+      if (await this.store.customers.get(release.id)) {
+        await this.repo.releases.delete(release.id);
+        continue;
+      }
+      await this.each(await this.repo.numbers.listByCustomer(release.id), (n) => (HELD_STATES.includes(n.state) ? this.releaseOrphan(n) : undefined));
+      if (!(await this.repo.numbers.listByCustomer(release.id)).some((n) => HELD_STATES.includes(n.state))) await this.repo.releases.delete(release.id);
+    }
+  }
+
+  /** One step per number; a number another instance moved first is left to it (its next pass sees the new state). */
+  private async each(numbers: readonly InventoryNumber[], step: (n: InventoryNumber) => Promise<unknown> | undefined): Promise<void> {
+    for (const n of numbers) {
       try {
-        if (n.state === 'reserved' && n.reservedUntil !== undefined && n.reservedUntil <= now) await this.lapse(n);
-        else if (n.state === 'quarantined' && (n.quarantinedUntil ?? 0) <= now) await this.move(n.id, 'available', 'system');
-        else if (n.state === 'cancelled' && n.history.some((h) => h.to === 'active')) await this.quarantine(n.id, 'system');
-        else if (n.customerId !== undefined && !['available', 'quarantined', 'cancelled'].includes(n.state)) {
-          if (!customerExists.has(n.customerId)) customerExists.set(n.customerId, (await this.store.customers.get(n.customerId)) !== undefined);
-          if (!customerExists.get(n.customerId)) await this.releaseOrphan(n);
-        }
+        await step(n);
       } catch (err) {
-        // Another instance moved it first: its next pass sees the new state.
         if (!(err instanceof InventoryRefusal)) throw err;
       }
     }
@@ -539,10 +666,11 @@ export class InventoryService {
   }
 
   private async applyDueTariffChanges(now: number): Promise<void> {
-    const due = (await this.repo.tariffChanges.list()).filter((c) => c.status === 'pending' && c.effectiveAt <= now).sort((a, b) => a.effectiveAt - b.effectiveAt || a.requestedAt - b.requestedAt);
+    const due = (await this.repo.tariffChanges.listWhere({ status: 'pending' })).filter((c) => c.effectiveAt <= now).sort((a, b) => a.effectiveAt - b.effectiveAt || a.requestedAt - b.requestedAt);
     for (const c of due) {
       const sn = await this.store.numbers.get(c.numberId);
       if (sn) await this.store.numbers.update(sn.id, { tariff: c.tariff });
+      await this.registerTariff(c.e164, c.tariff);
       await this.update(this.repo.tariffChanges, c.id, 'tariff change', (cur) => (cur.status === 'pending' ? { ...cur, status: 'applied' as const, appliedAt: now, version: cur.version + 1 } : cur));
       this.log.info({ numberId: c.numberId, effectiveOn: c.effectiveOn }, 'tariff change applied');
     }

@@ -131,28 +131,55 @@ export interface TariffChange extends VersionedRecord {
   effectiveAt: number;
   status: TariffChangeStatus;
   appliedAt?: number;
+  /** true: the platform's immediate correction (PATCH /numbers/{id}), applied when made, not a request. */
+  correction?: boolean;
+}
+
+/** A customer deleted while numbers were held for it (id = customerId): the schedule releases those numbers. */
+export interface CustomerRelease extends VersionedRecord {
+  at: number;
 }
 
 /**
  * One kind of record with compare-and-set writes. Every inventory table (numbers, orders,
- * contracts, tariff changes) is one of these, in memory or in Redis.
+ * contracts, tariff changes) is one of these, in memory or in Redis. Besides customerId, a table
+ * keeps an index (a set of ids per value) on the fields K, updated in the same atomic step as the
+ * record, so the schedule and the search read only the records in one state, not the whole table.
  */
-export interface RecordTable<T extends VersionedRecord> {
+export interface RecordTable<T extends VersionedRecord, K extends IndexField<T> = never> {
   /** Inserts records whose id is new; returns the ids that existed already (left untouched). */
   insert(records: T[]): Promise<string[]>;
   get(id: string): Promise<T | undefined>;
   getMany(ids: string[]): Promise<(T | undefined)[]>;
   list(): Promise<T[]>;
   listByCustomer(customerId: string): Promise<T[]>;
+  /** The records whose indexed fields have all the given values, read through the indexes (unordered). */
+  listWhere(match: Partial<Record<K, string>>): Promise<T[]>;
+  /** The ids in the indexes for those values (at least one field); an entry may be a moment stale, so check the records read. */
+  idsWhere(match: Partial<Record<K, string>>): Promise<string[]>;
   /** Writes `next` if the stored version is next.version - 1; false when it changed meanwhile or is gone. */
   replace(next: T): Promise<boolean>;
   delete(id: string): Promise<boolean>;
 }
 
+/** String fields a table may index. */
+export type IndexField<T> = { [F in keyof T & string]: T[F] extends string | undefined ? F : never }[keyof T & string];
+
 /** The inventory's part of the Store. */
 export interface InventoryRepo {
-  readonly numbers: RecordTable<InventoryNumber>;
+  readonly numbers: RecordTable<InventoryNumber, 'state' | 'type'>;
   readonly orders: RecordTable<Order>;
-  readonly contracts: RecordTable<Contract>;
-  readonly tariffChanges: RecordTable<TariffChange>;
+  readonly contracts: RecordTable<Contract, 'status'>;
+  readonly tariffChanges: RecordTable<TariffChange, 'status'>;
+  /** Customers deleted with numbers still held: the schedule releases them, then drops the entry. */
+  readonly releases: RecordTable<CustomerRelease>;
 }
+
+/** The indexed fields of each table (besides customerId), for both implementations. */
+export const INDEXED = {
+  numbers: ['state', 'type'],
+  orders: [],
+  contracts: ['status'],
+  tariffChanges: ['status'],
+  releases: [],
+} as const;

@@ -9,6 +9,7 @@
  * (calendar.ts: 31 January + 1 month ends on the last day of February; 29 February + 12 months
  * ends on 28 February).
  */
+import { randomUUID } from 'node:crypto';
 import { isCalendarDate, monthOf, periodEnd } from './calendar.js';
 import type { Contract } from './InventoryTypes.js';
 
@@ -17,6 +18,21 @@ export const NOTICE_MONTHS = 1;
 
 export function contractStart(signedOn: string, firstTrafficOn?: string): string {
   return firstTrafficOn !== undefined && firstTrafficOn < signedOn ? firstTrafficOn : signedOn;
+}
+
+/** A running contract of a number that just went live; it starts on the signature date until first traffic says earlier. */
+export function newContract(of: { customerId: string; orderId: string; e164: string; numberId: string }, signedOn: string, at: number): Contract {
+  return {
+    id: randomUUID(),
+    version: 1,
+    ...of,
+    signedOn,
+    startOn: contractStart(signedOn),
+    minimumMonths: MINIMUM_MONTHS,
+    month: monthOf(signedOn),
+    status: 'running',
+    createdAt: at,
+  };
 }
 
 /** Last day of the minimum term. */

@@ -53,9 +53,24 @@ export function longestRun(digits: string): number {
 export function matchesSearch(n: InventoryNumber, q: NumberSearch): boolean {
   if (n.state !== (q.state ?? 'available')) return false;
   if (q.type !== undefined && n.type !== q.type) return false;
+  if (!matchesTariff(n, q)) return false;
+  return matchesPattern(n.id, q);
+}
+
+/** Whether the search asks about the caller tariff (which only the record knows; the rest is in the number itself). */
+export function asksTariff(q: NumberSearch): boolean {
+  return q.perMinuteCents !== undefined || q.perCallCents !== undefined;
+}
+
+function matchesTariff(n: InventoryNumber, q: NumberSearch): boolean {
   if (q.perMinuteCents !== undefined && n.tariff?.perMinuteCents !== q.perMinuteCents) return false;
   if (q.perCallCents !== undefined && n.tariff?.perCallCents !== q.perCallCents) return false;
-  const national = nationalNotation(n.id);
+  return true;
+}
+
+/** The pattern filters, on the number alone (its E.164 id): no record needs to be read for them. */
+export function matchesPattern(e164: string, q: NumberSearch): boolean {
+  const national = nationalNotation(e164);
   if (q.endsWith !== undefined && !national.endsWith(q.endsWith)) return false;
   if (q.contains !== undefined && !national.includes(q.contains)) return false;
   if (q.repeated !== undefined && longestRun(national) < q.repeated) return false;
@@ -64,6 +79,32 @@ export function matchesSearch(n: InventoryNumber, q: NumberSearch): boolean {
     if (!re || !re.test(national)) return false;
   }
   return true;
+}
+
+const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * One page of a search over candidate ids (from the state/type index): the pattern is checked on
+ * the ids, so only the page's records are read, or, when the search asks about the tariff, the
+ * records of the ids that match the pattern. `read` fetches records by id.
+ */
+export async function searchCandidates(
+  ids: readonly string[],
+  q: NumberSearch,
+  page: number,
+  pageSize: number,
+  read: (ids: string[]) => Promise<(InventoryNumber | undefined)[]>,
+): Promise<Page<InventoryNumber>> {
+  const hits = ids.filter((id) => matchesPattern(id, q)).sort(byId);
+  const pageIds = hits.slice((page - 1) * pageSize, page * pageSize);
+  if (!asksTariff(q)) {
+    const records = await read(pageIds);
+    // An index entry that no longer matches its record (a write between the two reads): read all.
+    if (records.every((n) => n !== undefined && matchesSearch(n, q))) return { items: records as InventoryNumber[], total: hits.length, page, pageSize };
+  }
+  const records: InventoryNumber[] = [];
+  for (let i = 0; i < hits.length; i += 5_000) for (const n of await read(hits.slice(i, i + 5_000))) if (n) records.push(n);
+  return searchNumbers(records, q, page, pageSize);
 }
 
 /** Matching numbers in number order, one page (1-based). */

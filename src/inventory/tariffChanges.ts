@@ -6,7 +6,8 @@
  * the tariff announcement callers hear names the new tariff (ACM: the caller hears the tariff
  * that applies before the call is charged).
  */
-import type { Tariff } from '../numbers/NumberTypes.js';
+import { randomUUID } from 'node:crypto';
+import type { ServiceNumber, Tariff } from '../numbers/NumberTypes.js';
 import { isHolidayClosed } from '../plans/schedule.js';
 import { addDays, amsterdamDate, weekdayOf } from './calendar.js';
 import type { TariffChange } from './InventoryTypes.js';
@@ -44,4 +45,21 @@ export function effectiveTariff(current: Tariff | undefined, changes: readonly T
     if (!best || c.effectiveAt > best.effectiveAt || (c.effectiveAt === best.effectiveAt && c.requestedAt > best.requestedAt)) best = c;
   }
   return best ? best.tariff : current;
+}
+
+/** A pending change of `sn`'s tariff requested at `at`, first heard on effectiveOn (from effectiveAt, ms). */
+export function tariffChangeOf(sn: Pick<ServiceNumber, 'id' | 'customerId' | 'e164'>, tariff: Tariff, by: string, at: number, effectiveOn: string, effectiveAt: number): TariffChange {
+  return {
+    id: randomUUID(),
+    version: 1,
+    customerId: sn.customerId,
+    numberId: sn.id,
+    e164: sn.e164,
+    tariff,
+    requestedAt: at,
+    requestedBy: by,
+    effectiveOn,
+    effectiveAt,
+    status: 'pending',
+  };
 }

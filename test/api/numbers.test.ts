@@ -205,13 +205,15 @@ describe('numbers: the platform changes tariffs and removes numbers', () => {
     expect((await api.store.numbers.get(id))?.tariff).toEqual({ perMinuteCents: 50, maxPerCallCents: 500 });
   });
 
-  it('removes a number, after which it can be added again', async () => {
+  it('removes a number, which then stays in quarantine instead of being added again (test/api/numbersInventory.test.ts: until it ends)', async () => {
     const { customerId } = await api.customerWithAdmin('A');
     const n = await addNumber(customerId, { number: '0800 1234' });
     expect((await api.call('DELETE', `/api/v1/numbers/${n.id as string}`, { token: PLATFORM_TOKEN })).status).toBe(204);
     expect((await api.call('GET', `/api/v1/numbers/${n.id as string}`, { token: PLATFORM_TOKEN })).status).toBe(404);
     expect(await api.store.numbers.getByE164('+318001234')).toBeUndefined();
-    await expect(addNumber(customerId, { number: '08001234' })).resolves.toMatchObject({ e164: '+318001234' });
+    const again = await api.call('POST', `/api/v1/customers/${customerId}/numbers`, { token: PLATFORM_TOKEN, body: { number: '08001234' } });
+    expect(again.status).toBe(409);
+    expect(again.body.message).toMatch(/^\+318001234 is not available: it is quarantined until /);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InventoryNumber } from '../../src/inventory/InventoryTypes.js';
-import { longestRun, matchesSearch, searchNumbers, wildcardPattern, type NumberSearch } from '../../src/inventory/search.js';
+import { longestRun, matchesSearch, searchCandidates, searchNumbers, wildcardPattern, type NumberSearch } from '../../src/inventory/search.js';
 import type { NumberType, Tariff } from '../../src/numbers/NumberTypes.js';
 
 function n(e164: string, type: NumberType, tariff?: Tariff, state: InventoryNumber['state'] = 'available'): InventoryNumber {
@@ -61,5 +61,45 @@ describe('searching the inventory', () => {
     expect(first.total).toBe(4);
     expect(first.items.map((x) => x.id)).toEqual(['+318001000', '+318001234', '+318005550000']);
     expect(second.items.map((x) => x.id)).toEqual(['+318007777123']);
+  });
+});
+
+describe('searching through the index: the pattern on the ids, only the page read', () => {
+  const byId = new Map(STOCK.map((x) => [x.id, x]));
+  /** Candidate ids as a state index would give them (unordered), and a reader that records what it read. */
+  function source(state: InventoryNumber['state'] = 'available') {
+    const read: string[] = [];
+    const ids = STOCK.filter((x) => x.state === state).map((x) => x.id).reverse();
+    const reader = async (some: string[]) => {
+      read.push(...some);
+      return some.map((id) => byId.get(id));
+    };
+    return { ids, read, reader };
+  }
+
+  it.each<[string, NumberSearch, number, number]>([
+    ['ends in 000', { endsWith: '000' }, 1, 2],
+    ['ends in 000, page 2', { endsWith: '000' }, 2, 2],
+    ['a wildcard', { wildcard: '0800-*' }, 1, 10],
+    ['repeated digits', { repeated: 3 }, 1, 25],
+    ['a caller tariff', { perMinuteCents: 80 }, 1, 25],
+  ])('%s: the same page as a search over every record', async (_label, q, page, pageSize) => {
+    const { ids, read, reader } = source();
+    const found = await searchCandidates(ids, q, page, pageSize, reader);
+    const expected = searchNumbers(STOCK, q, page, pageSize);
+    expect(found.items.map((x) => x.id)).toEqual(expected.items.map((x) => x.id));
+    expect(found.total).toBe(expected.total);
+    // Without a tariff filter only the page is read; with one, only the pattern's matches.
+    if (q.perMinuteCents === undefined) expect(read.sort()).toEqual(expected.items.map((x) => x.id).sort());
+    else expect(read.length).toBe(STOCK.filter((x) => x.state === 'available').length);
+  });
+
+  it('falls back to reading the matches when an index entry no longer fits its record', async () => {
+    const { read, reader } = source();
+    // +31858001999 is reserved, but a stale 'available' entry still names it.
+    const found = await searchCandidates(['+31858001000', '+31858001999'], { type: '085' }, 1, 25, reader);
+    expect(found.items.map((x) => x.id)).toEqual(['+31858001000']);
+    expect(found.total).toBe(1);
+    expect(read).toEqual(['+31858001000', '+31858001999', '+31858001000', '+31858001999']);
   });
 });

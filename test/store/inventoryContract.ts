@@ -95,6 +95,59 @@ export function defineInventoryContract(name: string, open: OpenStore): void {
       expect(await store.inventory.numbers.listByCustomer('c1')).toEqual([]);
     });
 
+    it('keeps the state and type indexes in step through inserts, transitions and deletes', async () => {
+      const { store, peer } = await fresh();
+      const other = await peer();
+      const ids = (ns: { id: string }[]): string[] => ns.map((n) => n.id).sort();
+      await store.inventory.numbers.insert([stock('+31858001000'), stock('+31858001001'), stock('+319091110000', { type: '0909', tariff: { perMinuteCents: 80 } })]);
+      // An insert of an id already there leaves the index as it was.
+      await store.inventory.numbers.insert([stock('+31858001001', { state: 'quarantined', type: '088' })]);
+      expect(ids(await store.inventory.numbers.listWhere({ state: 'available' }))).toEqual(['+31858001000', '+31858001001', '+319091110000']);
+      expect(ids(await other.inventory.numbers.listWhere({ state: 'available', type: '085' }))).toEqual(['+31858001000', '+31858001001']);
+      expect(await store.inventory.numbers.listWhere({ state: 'quarantined' })).toEqual([]);
+      expect(await store.inventory.numbers.listWhere({ type: '088' })).toEqual([]);
+
+      const n = (await other.inventory.numbers.get('+31858001000'))!;
+      expect(await other.inventory.numbers.replace({ ...n, state: 'reserved', customerId: 'c1', version: 2 })).toBe(true);
+      expect(ids(await store.inventory.numbers.listWhere({ state: 'available', type: '085' }))).toEqual(['+31858001001']);
+      expect(await store.inventory.numbers.listWhere({ state: 'reserved' })).toEqual([expect.objectContaining({ id: '+31858001000', state: 'reserved', customerId: 'c1' })]);
+      // A refused write (stale version) moves nothing.
+      expect(await store.inventory.numbers.replace({ ...n, state: 'active', version: 2 })).toBe(false);
+      expect(await store.inventory.numbers.listWhere({ state: 'active' })).toEqual([]);
+
+      expect(await store.inventory.numbers.delete('+31858001000')).toBe(true);
+      expect(await other.inventory.numbers.listWhere({ state: 'reserved' })).toEqual([]);
+      expect(await other.inventory.numbers.listWhere({ state: 'reserved', type: '085' })).toEqual([]);
+      expect(ids(await other.inventory.numbers.listWhere({ type: '0909' }))).toEqual(['+319091110000']);
+      await expect(store.inventory.numbers.listWhere({ origin: 'stock' } as never)).rejects.toThrow('listWhere: origin is not an indexed field');
+      expect((await other.inventory.numbers.idsWhere({ state: 'available' })).sort()).toEqual(['+31858001001', '+319091110000']);
+      expect(await other.inventory.numbers.idsWhere({ state: 'available', type: '0909' })).toEqual(['+319091110000']);
+      expect(await other.inventory.numbers.idsWhere({ state: 'quarantined', type: '0909' })).toEqual([]);
+    });
+
+    it('indexes contracts and tariff changes by status', async () => {
+      const { store } = await fresh();
+      const change = (id: string, status: 'pending' | 'applied') => ({
+        id,
+        version: 1,
+        customerId: 'c1',
+        numberId: 'n1',
+        e164: '+319091110000',
+        tariff: { perMinuteCents: 80 },
+        requestedAt: 1,
+        requestedBy: 'platform',
+        effectiveOn: '2026-11-30',
+        effectiveAt: 2,
+        status,
+      });
+      await store.inventory.tariffChanges.insert([change('t1', 'pending'), change('t2', 'applied'), change('t3', 'pending')]);
+      expect((await store.inventory.tariffChanges.listWhere({ status: 'pending' })).map((c) => c.id).sort()).toEqual(['t1', 't3']);
+      const t1 = (await store.inventory.tariffChanges.get('t1'))!;
+      expect(await store.inventory.tariffChanges.replace({ ...t1, status: 'applied', version: 2 })).toBe(true);
+      expect((await store.inventory.tariffChanges.listWhere({ status: 'pending' })).map((c) => c.id)).toEqual(['t3']);
+      expect((await store.inventory.tariffChanges.listWhere({ status: 'applied' })).map((c) => c.id).sort()).toEqual(['t1', 't2']);
+    });
+
     it("deleting a customer deletes its orders, contracts and tariff changes, and nobody else's", async () => {
       const { store } = await fresh();
       const gone = await store.customers.create({ name: 'Weg BV', status: 'active', creditLimitCents: 10_000 });
@@ -104,8 +157,12 @@ export function defineInventoryContract(name: string, open: OpenStore): void {
       expect(await store.customers.delete(gone.id)).toBe(true);
       expect(await store.inventory.orders.listByCustomer(gone.id)).toEqual([]);
       expect((await store.inventory.orders.list()).map((o) => o.customerId)).toEqual([stays.id]);
-      // The number stays until the inventory schedule quarantines it (it knows the quarantine period).
+      // The number stays until the inventory schedule quarantines it (it knows the quarantine period);
+      // the release entry tells the schedule whose numbers to look at.
       expect((await store.inventory.numbers.get('+31858001000'))?.state).toBe('active');
+      expect((await store.inventory.releases.list()).map((r) => r.id)).toEqual([gone.id]);
+      expect(await store.customers.delete(stays.id)).toBe(true);
+      expect((await store.inventory.releases.list()).map((r) => r.id)).toEqual([gone.id]);
     });
 
     it('takes a block of 10,000 numbers in one insert', async () => {
