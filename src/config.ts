@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { describeTrustProxy, TRUST_PROXY_ALLOWED, TrustProxySchema, type TrustProxy } from './http/trustProxy.js';
 
 /**
  * Process configuration, read from environment variables once at start. Every variable is
@@ -74,9 +75,11 @@ export interface Config {
   /** Number inventory and orders (src/inventory/): reservation, quarantine, tariff-change delay, auto-activation. */
   inventory: { reservationMinutes: number; quarantineDays: number; tariffChangeWorkingDays: number; autoActivate: boolean };
   /** Invoices and outpayment statements (src/billing/): the price list file (unset: the built-in one) and the payment term. */
-  billing: { priceListFile?: string; paymentTermDays: number };
+  billing: { priceListFile?: string; paymentTermDays: number; operatorDetailsFile?: string };
   /** How long a web app sign-in with username and password lasts (POST /api/v1/session). */
   webSessionMinutes: number;
+  /** Reverse proxies whose X-Forwarded-For names the client (src/http/trustProxy.ts); false: none. */
+  trustProxy: TrustProxy;
   /** What phone configurations point at, and the optional HTTPS listener (src/provisioning/). */
   provisioning: {
     /** Base URL of the provisioning endpoint as phones reach it (no trailing slash). */
@@ -148,7 +151,9 @@ export const CONFIG_VARIABLES = [
   'INVENTORY_AUTO_ACTIVATE',
   'PRICE_LIST_FILE',
   'PAYMENT_TERM_DAYS',
+  'OPERATOR_DETAILS_FILE',
   'WEB_SESSION_MINUTES',
+  'TRUST_PROXY',
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
@@ -279,7 +284,9 @@ const RULES = {
   INVENTORY_AUTO_ACTIVATE: { schema: z.enum(['on', 'off']), allowed: 'on or off', fallback: 'off' },
   PRICE_LIST_FILE: { schema: z.string().min(1), allowed: 'a YAML/JSON price list path (README: Invoices and outpayment statements)', fallback: undefined },
   PAYMENT_TERM_DAYS: { schema: count(0, 365), allowed: 'an integer number of days 0-365', fallback: '14' },
+  OPERATOR_DETAILS_FILE: { schema: z.string().min(1), allowed: "a YAML/JSON file with the operator's name, address, KvK, btw-id, IBAN, BIC (README: Invoices and outpayment statements)", fallback: undefined },
   WEB_SESSION_MINUTES: { schema: count(5, 1440), allowed: 'an integer number of minutes 5-1440', fallback: '480' },
+  TRUST_PROXY: { schema: TrustProxySchema, allowed: TRUST_PROXY_ALLOWED, fallback: 'off' },
 } satisfies Record<ConfigVariable, { schema: z.ZodType; allowed: string; fallback: string | undefined }>;
 
 type Parsed = { [K in ConfigVariable]: z.output<(typeof RULES)[K]['schema']> | undefined };
@@ -425,8 +432,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tariffChangeWorkingDays: p.TARIFF_CHANGE_WORKING_DAYS!,
       autoActivate: p.INVENTORY_AUTO_ACTIVATE === 'on',
     },
-    billing: { ...(p.PRICE_LIST_FILE !== undefined ? { priceListFile: p.PRICE_LIST_FILE } : {}), paymentTermDays: p.PAYMENT_TERM_DAYS! },
+    billing: {
+      ...(p.PRICE_LIST_FILE !== undefined ? { priceListFile: p.PRICE_LIST_FILE } : {}),
+      paymentTermDays: p.PAYMENT_TERM_DAYS!,
+      ...(p.OPERATOR_DETAILS_FILE !== undefined ? { operatorDetailsFile: p.OPERATOR_DETAILS_FILE } : {}),
+    },
     webSessionMinutes: p.WEB_SESSION_MINUTES!,
+    trustProxy: p.TRUST_PROXY!,
     provisioning: {
       publicUrl: p.PROVISIONING_PUBLIC_URL ?? `http://${p.SIP_DOMAIN!}:${p.HTTP_PORT!}/provisioning`,
       sipHost: p.PROVISIONING_SIP_HOST ?? p.SIP_DOMAIN!,
@@ -506,7 +518,9 @@ export function describeConfig(
     INVENTORY_AUTO_ACTIVATE: config.inventory.autoActivate ? 'on' : 'off',
     PRICE_LIST_FILE: config.billing.priceListFile,
     PAYMENT_TERM_DAYS: String(config.billing.paymentTermDays),
+    OPERATOR_DETAILS_FILE: config.billing.operatorDetailsFile,
     WEB_SESSION_MINUTES: String(config.webSessionMinutes),
+    TRUST_PROXY: describeTrustProxy(config.trustProxy),
   };
   return CONFIG_VARIABLES.map((name) => {
     const value = values[name];

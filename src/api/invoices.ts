@@ -2,13 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { MonthNotEnded, type BillingService, type RunResult } from '../billing/InvoiceRun.js';
 import { invoicesCsv, statementsCsv } from '../billing/billingCsv.js';
+import { PAYMENT_METHODS, type Invoice } from '../billing/BillingTypes.js';
 import { CreditRefused } from '../billing/creditNotes.js';
+import { isValidVatId, OperatorDetailsMissing } from '../billing/OperatorDetails.js';
+import { PaymentRefused } from '../billing/payments.js';
+import { isCalendarDate } from '../inventory/calendar.js';
 import { invoicePdf, statementPdf } from '../billing/pdf/documentPdf.js';
 import { MONTH_PATTERN } from '../cdr/reports.js';
 import type { ApiContext } from './ApiTypes.js';
 import { ownOr404, seesCustomer, type Principal } from './auth.js';
 import { IdSchema } from './customers.js';
-import { forbidden, notFound, validationError } from './errors.js';
+import { ApiError, forbidden, notFound, validationError } from './errors.js';
 import { defineRoute, type RouteDef } from './route.js';
 
 /**
@@ -43,6 +47,13 @@ const CreditBody = z.strictObject({
     .describe('unset: credit the whole invoice (what is left of it)'),
 });
 
+export const PaymentBody = z.strictObject({
+  amountCents: z.number().int().min(1).max(1_000_000_000).describe('euro cents received'),
+  date: z.string().refine(isCalendarDate, 'a date as YYYY-MM-DD').describe('when the money arrived (not in the future)'),
+  method: z.enum(PAYMENT_METHODS).describe("'sepa_direct_debit' (a collection from the bank's result), 'transfer', 'set_off'"),
+  reference: z.string().trim().min(1).max(140).describe('bank statement reference (SEPA remittance: at most 140 characters)'),
+});
+
 const SettingsBody = z.strictObject({
   paperInvoice: z.boolean().optional().describe('a paper invoice (fee from the price list)'),
   directDebit: z.boolean().optional().describe('pays by SEPA direct debit; false adds the fee'),
@@ -50,7 +61,14 @@ const SettingsBody = z.strictObject({
   minimumSpendPercent: z.number().int().min(0).max(100).nullable().optional().describe('share of the expected volume that is the minimum spend; null clears'),
   unlimitedBundleMinutes: z.number().int().min(1).nullable().optional().describe('outbound minutes of an unlimited bundle, for the fair-use check; null clears'),
   setOffOutpayment: z.boolean().optional().describe('set outpayments off against open invoices'),
-  address: z.array(z.string().min(1).max(200)).max(6).nullable().optional(),
+  address: z.array(z.string().min(1).max(200)).max(6).nullable().optional().describe('billing address lines, printed on every document (required to issue one)'),
+  vatId: z
+    .string()
+    .transform((v) => v.replace(/[\s.]/g, '').toUpperCase())
+    .refine(isValidVatId, "an EU VAT id such as NL000099998B57 (a Dutch one must pass its check)")
+    .nullable()
+    .optional()
+    .describe("the customer's VAT id, printed when given; null clears"),
 });
 
 const Line = z.object({
@@ -64,8 +82,23 @@ const Line = z.object({
   vatCents: z.number().int().describe("the line's share of the invoice VAT (VAT is computed on the subtotal)"),
 });
 
-const InvoiceSchema = z.object({
+const Party = z.object({ name: z.string(), address: z.array(z.string()), vatId: z.string().optional() });
+const Seller = Party.extend({ kvk: z.string(), vatId: z.string(), iban: z.string(), bic: z.string(), email: z.string().optional(), phone: z.string().optional(), demo: z.literal(true).optional().describe('demo details: not a valid invoice') });
+export const PaymentStateSchema = z.object({
+  status: z.enum(['open', 'partly_paid', 'paid']),
+  creditedCents: z.number().int(),
+  paidCents: z.number().int(),
+  openCents: z.number().int(),
+  refundDueCents: z.number().int().describe('paid and credited beyond the total: owed back to the customer'),
+}).describe('derived from payments and credit notes; invoices only');
+export const PaymentSchema = z.object({ id: z.string(), invoiceId: z.string(), customerId: z.string(), amountCents: z.number().int(), date: z.string(), method: z.enum(PAYMENT_METHODS), reference: z.string() });
+
+export const InvoiceSchema = z.object({
   id: z.string(),
+  seller: Seller.describe("the operator's details when issued (frozen)"),
+  buyer: Party.describe("the customer's name, billing address and VAT id when issued (frozen)"),
+  directDebit: z.boolean().describe('collected by SEPA direct debit on the due date'),
+  payment: PaymentStateSchema.optional(),
   number: z.string(),
   kind: z.enum(['invoice', 'credit-note']),
   customerId: z.string(),
@@ -89,8 +122,10 @@ const InvoiceSchema = z.object({
   contentHash: z.string(),
 });
 
-const StatementSchema = z.object({
+export const StatementSchema = z.object({
   id: z.string(),
+  seller: Seller,
+  buyer: Party,
   number: z.string(),
   customerId: z.string(),
   customerName: z.string(),
@@ -107,7 +142,14 @@ const StatementSchema = z.object({
   contentHash: z.string(),
 });
 
-const RunSchema = (doc: z.ZodType) => z.object({ month: z.string(), created: z.array(doc), unchanged: z.array(doc), changed: z.array(doc).describe('issued before; current data differs (correct with a credit note)') });
+const RunSchema = (doc: z.ZodType) =>
+  z.object({
+    month: z.string(),
+    created: z.array(doc),
+    unchanged: z.array(doc),
+    changed: z.array(doc).describe('issued before; current data differs (correct with a credit note)'),
+    refused: z.array(z.object({ customerId: z.string(), customerName: z.string(), reason: z.string() })).describe('not issued, and why (e.g. no billing address)'),
+  });
 
 const SettingsSchema = z.object({
   customerId: z.string(),
@@ -118,11 +160,17 @@ const SettingsSchema = z.object({
   unlimitedBundleMinutes: z.number().int().optional(),
   setOffOutpayment: z.boolean(),
   address: z.array(z.string()).optional(),
+  vatId: z.string().optional(),
 });
 
 function readerScope(p: Principal, customerId: string | undefined): string | undefined {
   if (p.role === 'gebruiker') throw forbidden('invoices and statements are for the platform and customer administrators');
   return p.role === 'beheerder' ? p.customerId : customerId;
+}
+
+/** Runs and credit notes without the operator's legal details: a configuration problem, not the request's. */
+function operatorMissing(err: unknown): unknown {
+  return err instanceof OperatorDetailsMissing ? new ApiError(409, { error: 'operator_details_missing', message: err.message }) : err;
 }
 
 function requirePlatform(p: Principal, action: string): void {
@@ -150,8 +198,10 @@ function documentRoutes<T extends { customerId: string; version: number; created
   list: (filter: { customerId?: string; month?: string }) => Promise<T[]>;
   get: (id: string) => Promise<T | undefined>;
   run: (month: string) => Promise<RunResult<T>>;
-  csv: (docs: T[]) => string;
+  csv: (docs: T[]) => Promise<string>;
   pdf: (doc: T) => Promise<Buffer>;
+  /** JSON as served (the invoices add their payment state). */
+  view: (docs: T[]) => Promise<unknown[]>;
 }): RouteDef[] {
   return [
     defineRoute({
@@ -165,7 +215,7 @@ function documentRoutes<T extends { customerId: string; version: number; created
       async handle({ principal, query }) {
         const customerId = readerScope(principal, query.customerId);
         const list = await kind.list({ ...(customerId !== undefined ? { customerId } : {}), ...(query.month !== undefined ? { month: query.month } : {}) });
-        return { status: 200, body: query.format === 'csv' ? kind.csv(list) : list.map(stripInternal) };
+        return { status: 200, body: query.format === 'csv' ? await kind.csv(list) : await kind.view(list) };
       },
     }),
     defineRoute({
@@ -182,7 +232,7 @@ function documentRoutes<T extends { customerId: string; version: number; created
         const { id, format } = splitId((params as Record<string, string>)[kind.param], query.format);
         const doc = ownOr404(principal, await kind.get(id));
         if (format === 'pdf') return { status: 200, body: await kind.pdf(doc) };
-        return { status: 200, body: format === 'csv' ? kind.csv([doc]) : stripInternal(doc) };
+        return { status: 200, body: format === 'csv' ? await kind.csv([doc]) : (await kind.view([doc]))[0] };
       },
     }),
     defineRoute({
@@ -192,13 +242,13 @@ function documentRoutes<T extends { customerId: string; version: number; created
       tag: 'invoices',
       body: RunBody,
       success: { status: 200, description: 'What the run issued and found', schema: RunSchema(kind.schema) },
-      errors: [403],
+      errors: [403, 409],
       async handle({ principal, body }) {
         if (principal.role !== 'platform') throw forbidden(`only the platform token may run ${kind.what.toLowerCase()}`);
         const r = await kind.run(body.month).catch((err: unknown) => {
-          throw err instanceof MonthNotEnded ? validationError([{ path: 'month', message: err.message }]) : err;
+          throw err instanceof MonthNotEnded ? validationError([{ path: 'month', message: err.message }]) : operatorMissing(err);
         });
-        return { status: 200, body: { month: r.month, created: r.created.map(stripInternal), unchanged: r.unchanged.map(stripInternal), changed: r.changed.map(stripInternal) } };
+        return { status: 200, body: { month: r.month, created: r.created.map(stripInternal), unchanged: r.unchanged.map(stripInternal), changed: r.changed.map(stripInternal), refused: r.refused } };
       },
     }),
   ];
@@ -206,14 +256,20 @@ function documentRoutes<T extends { customerId: string; version: number; created
 
 export function billingRoutes(ctx: ApiContext, billing: BillingService): RouteDef[] {
   const settingsView = async (customerId: string) => stripInternal({ ...(await billing.settings(customerId)), createdAt: 0 });
+  const invoiceViews = async (docs: Invoice[]) => {
+    const states = await billing.paymentStates(docs);
+    return docs.map((d) => ({ ...stripInternal(d), ...(states.has(d.id) ? { payment: states.get(d.id) } : {}) }));
+  };
   return [
     ...documentRoutes({
       path: '/invoices', param: 'invoiceId', params: InvoiceParams, what: 'Invoices and credit notes', schema: InvoiceSchema,
-      list: (f) => billing.listInvoices(f), get: (id) => billing.getInvoice(id), run: (m) => billing.runInvoices(m), csv: invoicesCsv, pdf: invoicePdf,
+      list: (f) => billing.listInvoices(f), get: (id) => billing.getInvoice(id), run: (m) => billing.runInvoices(m), pdf: invoicePdf,
+      csv: async (docs) => invoicesCsv(docs, await billing.paymentStates(docs)), view: invoiceViews,
     }),
     ...documentRoutes({
       path: '/outpayment-statements', param: 'statementId', params: StatementParams, what: 'Outpayment statements', schema: StatementSchema,
-      list: (f) => billing.listStatements(f), get: (id) => billing.getStatement(id), run: (m) => billing.runStatements(m), csv: statementsCsv, pdf: statementPdf,
+      list: (f) => billing.listStatements(f), get: (id) => billing.getStatement(id), run: (m) => billing.runStatements(m), pdf: statementPdf,
+      csv: async (docs) => statementsCsv(docs), view: async (docs) => docs.map(stripInternal),
     }),
     defineRoute({
       method: 'POST',
@@ -223,7 +279,7 @@ export function billingRoutes(ctx: ApiContext, billing: BillingService): RouteDe
       params: InvoiceParams,
       body: CreditBody,
       success: { status: 201, description: 'The credit note', schema: InvoiceSchema },
-      errors: [403, 404],
+      errors: [403, 404, 409],
       async handle({ principal, params, body }) {
         requirePlatform(principal, 'issue credit notes');
         const id = splitId(params.invoiceId, undefined).id;
@@ -233,8 +289,47 @@ export function billingRoutes(ctx: ApiContext, billing: BillingService): RouteDe
           return { status: 201, body: stripInternal(note) };
         } catch (err) {
           if (err instanceof CreditRefused) throw validationError([{ path: err.field, message: err.message }]);
+          throw operatorMissing(err);
+        }
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/invoices/:invoiceId/payments',
+      summary: 'Record a payment received on an invoice (platform): a transfer, a SEPA direct debit collected, a set-off',
+      tag: 'invoices',
+      params: InvoiceParams,
+      body: PaymentBody,
+      success: { status: 201, description: "The payment and the invoice's payment state after it", schema: z.object({ payment: PaymentSchema, state: PaymentStateSchema }) },
+      errors: [403, 404],
+      async handle({ principal, params, body }) {
+        requirePlatform(principal, 'record payments');
+        const id = splitId(params.invoiceId, undefined).id;
+        const invoice = await billing.getInvoice(id);
+        if (!invoice) throw notFound();
+        try {
+          const payment = await billing.recordPayment(id, body);
+          const state = (await billing.paymentStates([invoice])).get(id);
+          return { status: 201, body: { payment: stripInternal(payment), state } };
+        } catch (err) {
+          if (err instanceof PaymentRefused) throw validationError([{ path: err.field, message: err.message }]);
           throw err;
         }
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/invoices/:invoiceId/payments',
+      summary: 'Payments recorded on an invoice, oldest first',
+      tag: 'invoices',
+      params: InvoiceParams,
+      success: { status: 200, description: 'The payments', schema: z.array(PaymentSchema) },
+      errors: [403, 404],
+      async handle({ principal, params }) {
+        readerScope(principal, undefined);
+        const id = splitId(params.invoiceId, undefined).id;
+        ownOr404(principal, await billing.getInvoice(id));
+        return { status: 200, body: (await billing.paymentsOf(id)).map(stripInternal) };
       },
     }),
     defineRoute({

@@ -6,6 +6,8 @@ import type { Counters } from '../store/StoreTypes.js';
  * (src/sip/security.ts). Past the limit within the window, that username or address is refused
  * for blockMs, even with the right password. A username block can lock its owner out for a
  * while; that is the price of stopping password guessing against one account from many addresses.
+ * The address is fastify's req.ip: the client's own, or with TRUST_PROXY the one the trusted
+ * reverse proxy names in X-Forwarded-For (src/http/trustProxy.ts); never a header a client sets.
  */
 export interface LoginThrottleOptions {
   /** Failures per username within windowMs before it is blocked (default 5). */

@@ -14,6 +14,7 @@
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { BillingService } from '../billing/InvoiceRun.js';
+import { DEMO_OPERATOR_DETAILS } from '../billing/OperatorDetails.js';
 import type { Cdr } from '../cdr/CdrTypes.js';
 import { aggregateDelta, MonthTotals } from '../cdr/MonthlyAggregates.js';
 import { rateServiceCall } from '../cdr/Outpayment.js';
@@ -79,7 +80,8 @@ async function main(): Promise<void> {
     await store.inventory.contracts.insert([contractOf(cust.id, e164Of(c, '909'), '2025-01-01'), contractOf(cust.id, e164Of(c, '85'), '2026-10-16')]);
   }
   const { totals, ms: rateMs } = monthOfCalls(opts.cdrs, customerIds);
-  const billing = new BillingService({ store, monthTotals: async () => totals, logger: silentLogger(), now: () => Date.parse('2026-11-02T09:00:00+01:00') });
+  // The demo details: the synthetic customers have no billing address (which the demo allows).
+  const billing = new BillingService({ store, monthTotals: async () => totals, options: { operator: DEMO_OPERATOR_DETAILS }, logger: silentLogger(), now: () => Date.parse('2026-11-02T09:00:00+01:00') });
 
   const t1 = performance.now();
   const run = await billing.runInvoices(MONTH);

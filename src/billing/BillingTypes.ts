@@ -5,6 +5,23 @@
  * credit note that references the invoice, and set-offs are recorded on the statement.
  */
 import type { RecordTable, VersionedRecord } from '../inventory/InventoryTypes.js';
+import type { OperatorDetails } from './OperatorDetails.js';
+
+/** The customer as printed on a document (Wet OB art. 35a: name and address; the VAT id when given). */
+export interface BuyerDetails {
+  name: string;
+  address: string[];
+  vatId?: string;
+}
+
+/**
+ * Who is on a document, frozen when it is issued: the operator's details of that day and the
+ * customer's name and billing address of that day. Later changes never touch an issued document.
+ */
+export interface DocumentParties {
+  seller: OperatorDetails;
+  buyer: BuyerDetails;
+}
 
 export type InvoiceLineCode = 'service-number' | 'voip-package' | 'outbound-usage' | 'fee-paper-invoice' | 'fee-no-direct-debit' | 'credit';
 
@@ -31,7 +48,7 @@ export interface InvoiceChecks {
   fairUse?: { bundleMinutes: number; marginPercent: number; usedMinutes: string; limitMinutes: number; flagged: boolean };
 }
 
-export interface Invoice extends VersionedRecord {
+export interface Invoice extends VersionedRecord, DocumentParties {
   customerId: string;
   /** 'invoice', or a 'credit-note' for `creditsInvoiceId`. */
   kind: 'invoice' | 'credit-note';
@@ -54,6 +71,8 @@ export interface Invoice extends VersionedRecord {
   checks: InvoiceChecks;
   creditsInvoiceId?: string;
   reason?: string;
+  /** Collected by SEPA direct debit on the due date (the customer's setting when issued); else paid by transfer. */
+  directDebit: boolean;
   /** SHA-256 of the content (everything but version and createdAt): a re-run proves it identical. */
   contentHash: string;
   createdAt: number;
@@ -76,7 +95,7 @@ export interface SetOff {
   amountCents: number;
 }
 
-export interface OutpaymentStatement extends VersionedRecord {
+export interface OutpaymentStatement extends VersionedRecord, DocumentParties {
   customerId: string;
   /** 'O2026100001' */
   number: string;
@@ -112,6 +131,8 @@ export interface BillingSettings extends VersionedRecord {
   setOffOutpayment: boolean;
   /** Invoice address lines (Dutch), printed under the name. */
   address?: string[];
+  /** The customer's VAT id, printed when given. */
+  vatId?: string;
 }
 
 export const DEFAULT_SETTINGS: Omit<BillingSettings, 'id' | 'customerId' | 'version'> = {
@@ -120,9 +141,43 @@ export const DEFAULT_SETTINGS: Omit<BillingSettings, 'id' | 'customerId' | 'vers
   setOffOutpayment: false,
 };
 
-/** The billing part of the Store: three tables of the same compare-and-set kind as the inventory's. Settings' id is the customer id. */
+export const PAYMENT_METHODS = ['sepa_direct_debit', 'transfer', 'set_off'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+/**
+ * A payment received on an invoice: a bank transfer, a SEPA direct debit's collection (recorded
+ * from the bank's result), or the set-off of an outpayment statement (recorded by the statement
+ * run, reference = the statement number). Never edited; the id is '<invoice>-P<n>', or
+ * '<invoice>-<statement>' for a set-off (one per statement and invoice).
+ */
+export interface Payment extends VersionedRecord {
+  customerId: string;
+  invoiceId: string;
+  amountCents: number;
+  /** 'YYYY-MM-DD' the money arrived (or the set-off took effect). */
+  date: string;
+  method: PaymentMethod;
+  reference: string;
+  createdAt: number;
+}
+
+export type InvoiceStatus = 'open' | 'partly_paid' | 'paid';
+
+/** An invoice's payment state, derived (never stored): its total less credit notes and payments. */
+export interface InvoicePaymentState {
+  status: InvoiceStatus;
+  /** Credit notes against it (positive cents, incl. VAT). */
+  creditedCents: number;
+  paidCents: number;
+  openCents: number;
+  /** Paid and credited beyond the total (a credit note after payment): owed back to the customer. */
+  refundDueCents: number;
+}
+
+/** The billing part of the Store: four tables of the same compare-and-set kind as the inventory's. Settings' id is the customer id. */
 export interface BillingRepo {
   readonly invoices: RecordTable<Invoice>;
   readonly statements: RecordTable<OutpaymentStatement>;
   readonly settings: RecordTable<BillingSettings>;
+  readonly payments: RecordTable<Payment>;
 }

@@ -17,15 +17,20 @@ import type { Logger } from '../logger.js';
 import type { NumberType } from '../numbers/NumberTypes.js';
 import { parseServiceNumber } from '../numbers/normalize.js';
 import type { Customer, Store } from '../store/StoreTypes.js';
-import { DEFAULT_SETTINGS, type BillingSettings, type Invoice, type OutpaymentStatement } from './BillingTypes.js';
+import { DEFAULT_SETTINGS, type BillingSettings, type DocumentParties, type Invoice, type InvoicePaymentState, type OutpaymentStatement, type Payment } from './BillingTypes.js';
 import { buildCreditNote, CreditRefused, type CreditRequest } from './creditNotes.js';
 import { buildInvoice, firstDayAfter, invoiceNumber, type BilledNumber, type InvoiceInput } from './invoices.js';
-import { buildStatement, openCents, statementNumber } from './outpaymentStatement.js';
+import { OperatorDetailsMissing, type OperatorDetails } from './OperatorDetails.js';
+import { buildStatement, statementNumber } from './outpaymentStatement.js';
+import type { ImportedPayment } from './paymentImport.js';
+import { checkPayment, paymentState, PaymentRefused, type PaymentRequest } from './payments.js';
 import { DEFAULT_PRICE_LIST, priceListFor, type PriceListVersion } from './PriceList.js';
 
 export interface BillingOptions {
   paymentTermDays: number;
   priceList: readonly PriceListVersion[];
+  /** The operator's legal details (OperatorDetails.ts); unset: runs and credit notes refuse. */
+  operator?: OperatorDetails;
 }
 
 export const DEFAULT_BILLING_OPTIONS: BillingOptions = { paymentTermDays: 14, priceList: DEFAULT_PRICE_LIST };
@@ -47,6 +52,8 @@ export interface RunResult<T> {
   unchanged: T[];
   /** Issued before; today's data gives other content (the stored one stands). */
   changed: T[];
+  /** Not issued, and why (e.g. no billing address: a Dutch invoice must name the customer's address). */
+  refused: Array<{ customerId: string; customerName: string; reason: string }>;
 }
 
 export type SettingsInput = Omit<BillingSettings, 'id' | 'customerId' | 'version'>;
@@ -86,6 +93,25 @@ export class BillingService {
     return (await this.repo.settings.get(customerId)) ?? { id: customerId, customerId, version: 0, ...DEFAULT_SETTINGS };
   }
 
+  /** The operator's details, or OperatorDetailsMissing. */
+  private operator(): OperatorDetails {
+    if (!this.options.operator) throw new OperatorDetailsMissing();
+    return this.options.operator;
+  }
+
+  /**
+   * The parties of a new document for `customer` as of today; a string is the reason it cannot
+   * be issued (a customer without a billing address, unless the demo details are in use).
+   */
+  private async parties(customer: Customer): Promise<DocumentParties | string> {
+    const seller = this.operator();
+    const settings = await this.settings(customer.id);
+    if (!settings.address?.length && !seller.demo) {
+      return `${customer.name} has no billing address: a Dutch invoice must name the customer's address (PATCH /api/v1/customers/${customer.id}/billing {"address": [...]})`;
+    }
+    return { seller, buyer: { name: customer.name, address: settings.address ?? [], ...(settings.vatId !== undefined ? { vatId: settings.vatId } : {}) } };
+  }
+
   async putSettings(customerId: string, input: SettingsInput): Promise<BillingSettings> {
     for (let attempt = 0; attempt < MAX_RUN_ATTEMPTS; attempt++) {
       const cur = await this.repo.settings.get(customerId);
@@ -116,7 +142,7 @@ export class BillingService {
     return out;
   }
 
-  private async invoiceInput(customer: Customer, month: string, number: string, totals: MonthTotals | undefined): Promise<InvoiceInput> {
+  private async invoiceInput(customer: Customer, month: string, number: string, totals: MonthTotals | undefined, parties: DocumentParties): Promise<InvoiceInput> {
     const settings = await this.settings(customer.id);
     const accounts = await this.store.accounts.list(customer.id);
     const outbound = totals?.get(customer.id, 'outbound');
@@ -124,6 +150,7 @@ export class BillingService {
       month,
       number,
       customer: { id: customer.id, name: customer.name },
+      parties,
       settings,
       prices: priceListFor(this.options.priceList, month),
       paymentTermDays: this.options.paymentTermDays,
@@ -142,16 +169,24 @@ export class BillingService {
   /** The invoice run for `month`: issues what is missing, proves the rest identical. */
   async runInvoices(month: string): Promise<RunResult<Invoice>> {
     this.requireEnded(month);
+    this.operator();
     const totals = await this.totals(month);
     const customers = (await this.store.customers.list()).sort((a, b) => a.id.localeCompare(b.id));
     for (let attempt = 1; ; attempt++) {
       const existing = await this.monthInvoices(month);
       let seq = Math.max(0, ...[...existing.values()].map((i) => Number(i.number.slice(7))));
-      const result: RunResult<Invoice> = { month, created: [], unchanged: [], changed: [] };
+      const result: RunResult<Invoice> = { month, created: [], unchanged: [], changed: [], refused: [] };
       const fresh: Invoice[] = [];
       for (const c of customers) {
         const stored = existing.get(c.id);
-        const built = buildInvoice(await this.invoiceInput(c, month, stored?.number ?? invoiceNumber(month, seq + 1), totals), this.now());
+        // An issued invoice keeps the parties it was issued with: the rebuild compares the figures.
+        const parties = stored?.seller ? { seller: stored.seller, buyer: stored.buyer } : await this.parties(c);
+        if (typeof parties === 'string') {
+          const input = await this.invoiceInput(c, month, invoiceNumber(month, seq + 1), totals, { seller: this.operator(), buyer: { name: c.name, address: [] } });
+          if (buildInvoice(input, this.now())) result.refused.push({ customerId: c.id, customerName: c.name, reason: parties });
+          continue;
+        }
+        const built = buildInvoice(await this.invoiceInput(c, month, stored?.number ?? invoiceNumber(month, seq + 1), totals, parties), this.now());
         if (stored) {
           (built?.contentHash === stored.contentHash ? result.unchanged : result.changed).push(stored);
         } else if (built) {
@@ -162,6 +197,7 @@ export class BillingService {
       const clashes = await this.repo.invoices.insert(fresh);
       if (clashes.length === 0) {
         result.created = fresh;
+        if (result.refused.length > 0) this.log.warn({ month, refused: result.refused }, 'invoices not issued');
         if (result.changed.length > 0) this.log.warn({ month, invoices: result.changed.map((i) => i.id) }, 'issued invoices differ from a rebuild on current data; correct with a credit note');
         this.log.info({ month, created: fresh.length, unchanged: result.unchanged.length }, 'invoice run');
         return result;
@@ -189,11 +225,16 @@ export class BillingService {
 
   /** Issues a credit note against an invoice (the invoice itself stays as issued). */
   async creditNote(invoiceId: string, request: CreditRequest): Promise<Invoice> {
+    const seller = this.operator();
     for (let attempt = 0; attempt < MAX_RUN_ATTEMPTS; attempt++) {
       const invoice = await this.repo.invoices.get(invoiceId);
       if (!invoice) throw new CreditRefused('invoiceId', `no invoice ${invoiceId}`);
       const earlier = (await this.repo.invoices.listByCustomer(invoice.customerId)).filter((i) => i.creditsInvoiceId === invoiceId);
-      const note = buildCreditNote(invoice, earlier, request, amsterdamDate(this.now()), this.now());
+      // The credit note is dated today: today's operator details, the customer's current address (else the invoice's).
+      const customer = await this.store.customers.get(invoice.customerId);
+      const current = customer ? await this.parties(customer) : undefined;
+      const parties = typeof current === 'object' ? current : { seller, buyer: invoice.buyer };
+      const note = buildCreditNote(invoice, earlier, request, amsterdamDate(this.now()), this.now(), parties);
       if ((await this.repo.invoices.insert([note])).length === 0) return note;
     }
     throw new Error(`credit note for ${invoiceId}: another credit note was issued at the same moment ${MAX_RUN_ATTEMPTS} times; try again`);
@@ -202,8 +243,9 @@ export class BillingService {
   /** The outpayment statements for `month`: one per customer with 090x/18xy traffic. */
   async runStatements(month: string): Promise<RunResult<OutpaymentStatement>> {
     this.requireEnded(month);
+    this.operator();
     const totals = await this.totals(month);
-    const result: RunResult<OutpaymentStatement> = { month, created: [], unchanged: [], changed: [] };
+    const result: RunResult<OutpaymentStatement> = { month, created: [], unchanged: [], changed: [], refused: [] };
     if (!totals) return result;
     const report = outpaymentReport(month, totals);
     const customers = new Map((await this.store.customers.list()).map((c) => [c.id, c]));
@@ -214,18 +256,26 @@ export class BillingService {
       const customer = customers.get(r.customerId);
       if (!customer) continue;
       const stored = existing.get(customer.id);
+      const parties = stored?.seller ? { seller: stored.seller, buyer: stored.buyer } : await this.parties(customer);
+      if (typeof parties === 'string') {
+        result.refused.push({ customerId: customer.id, customerName: customer.name, reason: parties });
+        continue;
+      }
       // A stored statement's set-offs stand; the rebuild ignores set-offs to compare the figures.
       const open = stored ? [] : await this.openInvoices(customer.id);
-      const built = buildStatement({ month, number: stored?.number ?? statementNumber(month, seq + 1), customer: { id: customer.id, name: customer.name }, vatPercent: prices.vatPercent, report: r, open }, this.now());
+      const built = buildStatement({ month, number: stored?.number ?? statementNumber(month, seq + 1), customer: { id: customer.id, name: customer.name }, parties, vatPercent: prices.vatPercent, report: r, open }, this.now());
       if (!built) continue;
       if (stored) {
         const same = built.subtotalCents === stored.subtotalCents && JSON.stringify(built.lines) === JSON.stringify(stored.lines);
         (same ? result.unchanged : result.changed).push(stored);
+        // A run that stopped between the statement and its set-off payments completes them now.
+        await this.recordSetOffs(stored);
         continue;
       }
       seq++;
       // One at a time: a statement's set-offs change what the next one finds open.
       if ((await this.repo.statements.insert([built])).length > 0) throw new Error(`outpayment run ${month}: ${built.id} was issued by a parallel run; run again`);
+      await this.recordSetOffs(built);
       result.created.push(built);
     }
     this.log.info({ month, created: result.created.length, unchanged: result.unchanged.length }, 'outpayment statement run');
@@ -236,12 +286,93 @@ export class BillingService {
   private async openInvoices(customerId: string): Promise<Array<{ invoice: Invoice; openCents: number }>> {
     if (!(await this.settings(customerId)).setOffOutpayment) return [];
     const docs = await this.repo.invoices.listByCustomer(customerId);
-    const statements = await this.repo.statements.listByCustomer(customerId);
+    const payments = await this.repo.payments.listByCustomer(customerId);
     const notes = docs.filter((d) => d.kind === 'credit-note');
     return docs
       .filter((d) => d.kind === 'invoice')
-      .map((invoice) => ({ invoice, openCents: openCents(invoice, notes, statements) }))
+      .map((invoice) => ({ invoice, openCents: paymentState(invoice, notes, payments).openCents }))
       .filter((o) => o.openCents > 0);
+  }
+
+  /** Each set-off of a statement as a payment on its invoice (id '<invoice>-<statement>': recorded once). */
+  private async recordSetOffs(st: OutpaymentStatement): Promise<void> {
+    const payments: Payment[] = st.setOffs.map((so) => ({
+      id: `${so.invoiceId}-${st.id}`,
+      version: 1,
+      customerId: st.customerId,
+      invoiceId: so.invoiceId,
+      amountCents: so.amountCents,
+      date: st.paymentOn,
+      method: 'set_off',
+      reference: st.number,
+      createdAt: this.now(),
+    }));
+    if (payments.length > 0) await this.repo.payments.insert(payments);
+  }
+
+  /** The payment state of invoices (credit notes get none), by id. */
+  async paymentStates(invoices: readonly Invoice[]): Promise<Map<string, InvoicePaymentState>> {
+    const out = new Map<string, InvoicePaymentState>();
+    const byCustomer = new Map<string, Invoice[]>();
+    for (const i of invoices) if (i.kind === 'invoice') byCustomer.set(i.customerId, [...(byCustomer.get(i.customerId) ?? []), i]);
+    for (const [customerId, own] of byCustomer) {
+      const notes = (await this.repo.invoices.listByCustomer(customerId)).filter((d) => d.kind === 'credit-note');
+      const payments = await this.repo.payments.listByCustomer(customerId);
+      for (const i of own) out.set(i.id, paymentState(i, notes, payments));
+    }
+    return out;
+  }
+
+  /** Payments recorded on an invoice, oldest first. */
+  async paymentsOf(invoiceId: string): Promise<Payment[]> {
+    const invoice = await this.repo.invoices.get(invoiceId);
+    if (!invoice) return [];
+    return (await this.repo.payments.listByCustomer(invoice.customerId))
+      .filter((p) => p.invoiceId === invoiceId)
+      .sort((a, b) => a.date.localeCompare(b.date) || a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Records imported payments (the bank's result, paymentImport.ts) one by one: a row already
+   * recorded (same invoice, amount, date, method and reference) is skipped, so importing a file
+   * twice records it once; a refused row (more than open, unknown invoice) is named by its line.
+   */
+  async importPayments(rows: readonly ImportedPayment[]): Promise<{ recorded: Payment[]; skipped: number[]; refused: Array<{ line: number; message: string }> }> {
+    const out = { recorded: [] as Payment[], skipped: [] as number[], refused: [] as Array<{ line: number; message: string }> };
+    for (const row of rows) {
+      const known = await this.paymentsOf(row.invoiceId);
+      const r = row.request;
+      if (known.some((p) => p.amountCents === r.amountCents && p.date === r.date && p.method === r.method && p.reference === r.reference)) {
+        out.skipped.push(row.line);
+        continue;
+      }
+      try {
+        out.recorded.push(await this.recordPayment(row.invoiceId, r));
+      } catch (err) {
+        if (!(err instanceof PaymentRefused)) throw err;
+        out.refused.push({ line: row.line, message: `${row.invoiceId}: ${err.message}` });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Records a payment received on an invoice (a transfer, a SEPA collection from the bank's
+   * result, or a set-off made by hand). Refuses a credit note, a future date and more than is open.
+   */
+  async recordPayment(invoiceId: string, request: PaymentRequest): Promise<Payment> {
+    for (let attempt = 0; attempt < MAX_RUN_ATTEMPTS; attempt++) {
+      const invoice = await this.repo.invoices.get(invoiceId);
+      if (!invoice) throw new PaymentRefused('invoiceId', `no invoice ${invoiceId}`);
+      const all = await this.repo.payments.listByCustomer(invoice.customerId);
+      const notes = (await this.repo.invoices.listByCustomer(invoice.customerId)).filter((d) => d.kind === 'credit-note');
+      checkPayment(invoice, paymentState(invoice, notes, all), request, amsterdamDate(this.now()));
+      const seq = all.filter((p) => p.invoiceId === invoiceId && p.method !== 'set_off').length + 1;
+      const payment: Payment = { id: `${invoiceId}-P${seq}`, version: 1, customerId: invoice.customerId, invoiceId, ...request, createdAt: this.now() };
+      // Two payments at once take the same number: the loser checks the open amount again.
+      if ((await this.repo.payments.insert([payment])).length === 0) return payment;
+    }
+    throw new Error(`payment on ${invoiceId}: another payment was recorded at the same moment ${MAX_RUN_ATTEMPTS} times; try again`);
   }
 
   async getStatement(id: string): Promise<OutpaymentStatement | undefined> {

@@ -4,21 +4,24 @@
  * euros with two decimals and a '.' (machine-readable, like the CDR reports).
  */
 import { csvField, euroText } from '../cdr/reports.js';
-import type { Invoice, OutpaymentStatement } from './BillingTypes.js';
+import type { Invoice, InvoicePaymentState, OutpaymentStatement } from './BillingTypes.js';
 
 function csv(rows: Array<Array<string | number>>): string {
   return rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
-export function invoicesCsv(invoices: readonly Invoice[]): string {
+/** `states`: each invoice's payment state (status, paid, open), repeated on its rows; empty for credit notes. */
+export function invoicesCsv(invoices: readonly Invoice[], states: ReadonlyMap<string, InvoicePaymentState> = new Map()): string {
   const rows: Array<Array<string | number>> = [
-    ['number', 'kind', 'customer_id', 'customer', 'month', 'issued_on', 'due_on', 'credits_invoice', 'line', 'code', 'description', 'reference', 'period_from', 'period_to', 'days', 'amount_excl_vat_eur', 'line_vat_eur', 'subtotal_eur', 'vat_eur', 'total_eur'],
+    ['number', 'kind', 'customer_id', 'customer', 'month', 'issued_on', 'due_on', 'credits_invoice', 'line', 'code', 'description', 'reference', 'period_from', 'period_to', 'days', 'amount_excl_vat_eur', 'line_vat_eur', 'subtotal_eur', 'vat_eur', 'total_eur', 'status', 'paid_eur', 'open_eur'],
   ];
   for (const inv of invoices) {
+    const state = states.get(inv.id);
     inv.lines.forEach((l, i) => {
       rows.push([
         inv.number, inv.kind, inv.customerId, inv.customerName, inv.month, inv.issuedOn, inv.dueOn, inv.creditsInvoiceId ?? '', i, l.code, l.description, l.reference ?? '',
         l.period?.from ?? '', l.period?.to ?? '', l.period?.days ?? '', euroText(l.amountCents), euroText(l.vatCents), euroText(inv.subtotalCents), euroText(inv.vatCents), euroText(inv.totalCents),
+        state?.status ?? '', state ? euroText(state.paidCents) : '', state ? euroText(state.openCents) : '',
       ]);
     });
   }

@@ -6,7 +6,7 @@
  * test/billing/creditNotes.test.ts.
  */
 import { addDays } from '../inventory/calendar.js';
-import type { Invoice, InvoiceLine } from './BillingTypes.js';
+import type { DocumentParties, Invoice, InvoiceLine } from './BillingTypes.js';
 import { contentHash, withTotals } from './invoices.js';
 
 export class CreditRefused extends Error {
@@ -34,8 +34,11 @@ export function creditableCents(invoice: Invoice, earlier: readonly Invoice[]): 
   return left;
 }
 
-/** The credit note for `request` against `invoice`; `earlier` are its credit notes so far. */
-export function buildCreditNote(invoice: Invoice, earlier: readonly Invoice[], request: CreditRequest, issuedOn: string, createdAt: number): Invoice {
+/**
+ * The credit note for `request` against `invoice`; `earlier` are its credit notes so far. It is
+ * a document of its own date, so it carries the parties' details of that day (`parties`).
+ */
+export function buildCreditNote(invoice: Invoice, earlier: readonly Invoice[], request: CreditRequest, issuedOn: string, createdAt: number, parties: DocumentParties): Invoice {
   if (invoice.kind !== 'invoice') throw new CreditRefused('invoiceId', `${invoice.id} is a credit note; credit the invoice ${invoice.creditsInvoiceId ?? ''}`);
   const left = creditableCents(invoice, earlier);
   const wanted: Array<{ index: number; amountCents?: number }> = request.lines ?? invoice.lines.map((_, index) => ({ index }));
@@ -65,6 +68,8 @@ export function buildCreditNote(invoice: Invoice, earlier: readonly Invoice[], r
     kind: 'credit-note' as const,
     number,
     customerName: invoice.customerName,
+    seller: parties.seller,
+    buyer: parties.buyer,
     month: invoice.month,
     issuedOn,
     dueOn: addDays(issuedOn, invoice.paymentTermDays),
@@ -75,6 +80,7 @@ export function buildCreditNote(invoice: Invoice, earlier: readonly Invoice[], r
     checks: {},
     creditsInvoiceId: invoice.id,
     reason: request.reason,
+    directDebit: invoice.directDebit,
   };
   return { ...content, version: 1, contentHash: contentHash(content), createdAt };
 }

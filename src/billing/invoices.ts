@@ -10,7 +10,7 @@ import { minutesText, milliToCents } from '../cdr/reports.js';
 import { addDays } from '../inventory/calendar.js';
 import type { NumberType } from '../numbers/NumberTypes.js';
 import { nationalNotation } from '../numbers/normalize.js';
-import type { BillingSettings, Invoice, InvoiceChecks, InvoiceLine } from './BillingTypes.js';
+import type { BillingSettings, DocumentParties, Invoice, InvoiceChecks, InvoiceLine } from './BillingTypes.js';
 import type { PriceListVersion } from './PriceList.js';
 import { activeIn, daysInMonth, lastDay, proRataCents } from './proRata.js';
 import { allocateVat, vatOf } from './vat.js';
@@ -39,6 +39,8 @@ export interface InvoiceInput {
   month: string;
   number: string;
   customer: { id: string; name: string };
+  /** The operator's and the customer's details as of the issue (frozen into the invoice). */
+  parties: DocumentParties;
   settings: Pick<BillingSettings, 'paperInvoice' | 'directDebit' | 'expectedMonthlyCents' | 'minimumSpendPercent' | 'unlimitedBundleMinutes'>;
   prices: PriceListVersion;
   paymentTermDays: number;
@@ -160,6 +162,8 @@ export function buildInvoice(input: InvoiceInput, createdAt: number): Invoice | 
     kind: 'invoice',
     number: input.number,
     customerName: input.customer.name,
+    seller: input.parties.seller,
+    buyer: input.parties.buyer,
     month: input.month,
     issuedOn,
     dueOn: addDays(issuedOn, input.paymentTermDays),
@@ -168,6 +172,7 @@ export function buildInvoice(input: InvoiceInput, createdAt: number): Invoice | 
     vatPercent: input.prices.vatPercent,
     ...totals,
     checks: invoiceChecks(input, totals.subtotalCents),
+    directDebit: input.settings.directDebit,
   };
   return { ...content, version: 1, contentHash: contentHash(content), createdAt };
 }

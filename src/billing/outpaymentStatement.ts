@@ -5,13 +5,16 @@
  * rounded to the cent once (half away from zero) and the subtotal is the sum of the lines, so
  * the statement adds up as printed. VAT follows the invoice rule (vat.ts). Paid on the 10th
  * working day of the next month; optionally set off against the customer's open invoices,
- * oldest first. Pure; tests in test/billing/outpaymentStatement.test.ts.
+ * oldest first: only invoices paid by transfer (a direct-debit invoice is collected on its due
+ * date, so setting it off too would take the money twice) with something still open (after
+ * credit notes and payments, payments.ts). The run records each set-off as a payment on the
+ * invoice. Pure; tests in test/billing/outpaymentStatement.test.ts.
  */
 import type { OutpaymentCustomer } from '../cdr/reports.js';
 import { milliToCents } from '../cdr/reports.js';
 import type { NumberType } from '../numbers/NumberTypes.js';
 import { parseServiceNumber } from '../numbers/normalize.js';
-import type { Invoice, OutpaymentStatement, SetOff, StatementLine } from './BillingTypes.js';
+import type { DocumentParties, Invoice, OutpaymentStatement, SetOff, StatementLine } from './BillingTypes.js';
 import { contentHash, firstDayAfter } from './invoices.js';
 import { vatOf } from './vat.js';
 import { nthWorkingDayOfNextMonth } from './workingDays.js';
@@ -38,14 +41,6 @@ export function statementLines(report: OutpaymentCustomer): StatementLine[] {
     }));
 }
 
-/** An invoice's amount still open: its total, less its credit notes and earlier set-offs. */
-export function openCents(invoice: Invoice, creditNotes: readonly Invoice[], statements: readonly OutpaymentStatement[]): number {
-  let open = invoice.totalCents;
-  for (const c of creditNotes) if (c.creditsInvoiceId === invoice.id) open += c.totalCents;
-  for (const s of statements) for (const so of s.setOffs) if (so.invoiceId === invoice.id) open -= so.amountCents;
-  return Math.max(0, open);
-}
-
 /** Set off up to `available` cents against open invoices, oldest first. */
 export function setOffs(available: number, open: ReadonlyArray<{ invoice: Invoice; openCents: number }>): SetOff[] {
   const out: SetOff[] = [];
@@ -65,9 +60,10 @@ export interface StatementInput {
   month: string;
   number: string;
   customer: { id: string; name: string };
+  parties: DocumentParties;
   vatPercent: number;
   report: OutpaymentCustomer;
-  /** Open invoices to set off against (empty when the customer's setting is off). */
+  /** Open invoices to set off against (empty when the customer's setting is off); direct-debit ones are skipped. */
   open: ReadonlyArray<{ invoice: Invoice; openCents: number }>;
 }
 
@@ -79,12 +75,14 @@ export function buildStatement(input: StatementInput, createdAt: number): Outpay
   const vatCents = vatOf(subtotalCents, input.vatPercent);
   const totalCents = subtotalCents + vatCents;
   const paymentOn = nthWorkingDayOfNextMonth(input.month);
-  const offs = setOffs(totalCents, input.open.filter((o) => o.invoice.issuedOn <= paymentOn));
+  const offs = setOffs(totalCents, input.open.filter((o) => o.invoice.issuedOn <= paymentOn && !o.invoice.directDebit));
   const content = {
     id: input.number,
     customerId: input.customer.id,
     number: input.number,
     customerName: input.customer.name,
+    seller: input.parties.seller,
+    buyer: input.parties.buyer,
     month: input.month,
     issuedOn: firstDayAfter(input.month),
     paymentOn,

@@ -27,6 +27,7 @@ import { VoicemailService } from '../voicemail/VoicemailService.js';
 import { InventoryService } from '../inventory/InventoryService.js';
 import { BillingService } from '../billing/InvoiceRun.js';
 import { loadPriceList } from '../billing/PriceList.js';
+import { loadOperatorDetails } from '../billing/OperatorDetails.js';
 
 /** How long the engine child may take to open its control port at start. */
 const ENGINE_START_TIMEOUT_MS = 15_000;
@@ -62,6 +63,10 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
     await mkdir(config.dataDir, { recursive: true });
     // Read before anything starts: a bad price list stops the process before it takes calls.
     const priceList = await loadPriceList(config.billing.priceListFile);
+    // OPERATOR_DETAILS_FILE, else (DEMO=on) demo details marked on every document, else invoice runs refuse.
+    const operator = await loadOperatorDetails(config.billing.operatorDetailsFile, config.demo);
+    if (!operator) logger.warn('OPERATOR_DETAILS_FILE is not set: invoice and outpayment runs will refuse until it is');
+    else if (operator.demo) logger.warn('invoices carry the demo operator details (OPERATOR_DETAILS_FILE unset, DEMO=on): not valid invoices');
     let drachtio = config.drachtio;
     let controlText: string;
     if (!drachtio) {
@@ -108,7 +113,7 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
       logger: logger.child({ component: 'media' }),
     });
     stops.push(() => media.close());
-    const demo = config.demo ? await seedDemo(store, secrets, config.demoPassword !== undefined ? { password: config.demoPassword } : {}) : undefined;
+    const demo = config.demo ? await seedDemo(store, secrets, { logger, ...(config.demoPassword !== undefined ? { password: config.demoPassword } : {}) }) : undefined;
 
     // Outgoing mail (voicemail, fax): queued on disk under DATA_DIR/outbox, sent in the background.
     const mailOutbox = createMailOutbox({
@@ -136,6 +141,7 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
     // quarantines end, tariff changes apply); calls hear a due tariff change at once (resolveTariff),
     // and the first call to a number may date its contract's start (recordTraffic).
     const inventory = new InventoryService({ store, outbox: mailOutbox, options: config.inventory, logger });
+    await inventory.adoptServiceNumbers();
     inventory.start();
     stops.push(() => inventory.stop());
     const inventoryHooks = {
@@ -165,6 +171,7 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
       provisioning,
       // The admin web app at /app/, built by scripts/start.sh (npm run build → build:web).
       web: true,
+      trustProxy: config.trustProxy,
       api: {
         store,
         secrets,
@@ -178,7 +185,7 @@ export async function startContactSuite(config: Config, logger: Logger): Promise
         voicemail,
         inventory,
         // Invoices and outpayment statements from the CDRs' monthly totals (PRICE_LIST_FILE, PAYMENT_TERM_DAYS).
-        billing: new BillingService({ store, monthTotals: (m) => cdr.log.month(m), options: { priceList, paymentTermDays: config.billing.paymentTermDays }, logger }),
+        billing: new BillingService({ store, monthTotals: (m) => cdr.log.month(m), options: { priceList, paymentTermDays: config.billing.paymentTermDays, ...(operator ? { operator } : {}) }, logger }),
         faxDir: join(config.dataDir, 'fax'),
         signIn: { sessionMinutes: config.webSessionMinutes },
       },

@@ -6,6 +6,7 @@ import { isProvisioningUrl, PROVISIONING_PREFIX, provisioningPlugin, type Provis
 import type { Store } from '../store/Store.js';
 import { registerHealthRoute, type HealthDeps } from './health.js';
 import { collectProcessMetrics, registry } from './metrics.js';
+import type { TrustProxy } from './trustProxy.js';
 import { registerWebApp } from './webApp.js';
 
 export interface HttpServerDeps {
@@ -22,11 +23,15 @@ export interface HttpServerDeps {
   mail?: HealthDeps['mail'];
   /** The admin web app at /app/ (src/http/webApp.ts): the built client's directory, or true for dist/web. */
   web?: { root?: string } | true;
+  /** TRUST_PROXY: proxies whose X-Forwarded-For sets req.ip (src/http/trustProxy.ts); left out, none. */
+  trustProxy?: TrustProxy;
 }
 
 /** The HTTP server on HTTP_PORT: /health, /metrics and the admin API under /api/v1. */
 export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   const app: FastifyInstance = Fastify({
+    // req.ip is the address the sign-in and provisioning brakes count; only a trusted proxy may name it.
+    trustProxy: deps.trustProxy ?? false,
     // pino's Logger is a FastifyBaseLogger; the cast keeps the instance's default generic type.
     loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Health checks and scrapes arrive every few seconds; a line per request would drown the log.

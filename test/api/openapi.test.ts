@@ -112,6 +112,8 @@ const EXPECTED: [string, string][] = [
   ['get', '/api/v1/invoices/{invoiceId}'],
   ['post', '/api/v1/invoices/run'],
   ['post', '/api/v1/invoices/{invoiceId}/credit-notes'],
+  ['post', '/api/v1/invoices/{invoiceId}/payments'],
+  ['get', '/api/v1/invoices/{invoiceId}/payments'],
   ['get', '/api/v1/outpayment-statements'],
   ['get', '/api/v1/outpayment-statements/{statementId}'],
   ['post', '/api/v1/outpayment-statements/run'],

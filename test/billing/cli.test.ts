@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { invoiceList, invoiceRun, invoiceShow } from '../../src/cli/invoice.js';
+import { invoiceImportPayments, invoiceList, invoicePay, invoiceRun, invoiceShow } from '../../src/cli/invoice.js';
 import { silentLogger } from '../../src/logger.js';
 import { RedisStore } from '../../src/store/RedisStore.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
@@ -47,6 +47,37 @@ describe('contactsuite invoice', () => {
     await writeFile(file, await invoiceShow('F2026090001', 'pdf', env));
     const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
     for (const expected of ['Factuur', 'Servicenummer 09091234567 (plus-pakket) — 16 september 2026 t/m 30', '(15/30 dagen à € 25,00 per maand)', '€ 12,50', '€ 2,63', '€ 15,13']) expect(text).toContain(expected);
+  });
+
+  it('records payments until the invoice is paid; the list shows status, paid and open', async () => {
+    await invoiceRun({ month: '2026-09' }, env);
+    expect(await invoicePay('F2026090001', { amount: '10,00', date: '2026-10-20', method: 'transfer', reference: 'afschrift 12' }, env)).toBe(
+      'F2026090001-P1: 10.00 on F2026090001 (transfer, 2026-10-20); F2026090001 is partly paid, 5.13 open\n',
+    );
+    await expect(invoicePay('F2026090001', { amount: '6.00', date: '2026-10-21', method: 'transfer', reference: 'x' }, env)).rejects.toThrow('600 cents is more than the 513 cents open on F2026090001');
+    await expect(invoicePay('F2026090001', { amount: '1', date: '2026-10-21', method: 'cash', reference: 'x' }, env)).rejects.toThrow('--method "cash": expected one of sepa_direct_debit, transfer, set_off');
+    await invoicePay('F2026090001', { amount: '5.13', date: '2026-10-21', method: 'sepa_direct_debit', reference: 'incasso' }, env);
+    expect((await invoiceList({ month: '2026-09', format: 'csv' }, env)).trim().split('\r\n')[1]).toMatch(/,paid,15\.13,0\.00$/);
+  });
+
+  it('uses OPERATOR_DETAILS_FILE, and refuses without it when DEMO is off', async () => {
+    const file = join(dir, 'operator.yaml');
+    await writeFile(file, 'name: Belnet Telecom B.V.\naddress: [Stationsplein 12, 3511 ED Utrecht]\nkvk: "87654321"\nvatId: NL123456782B01\niban: NL20INGB0001234567\nbic: INGBNL2A\n');
+    await expect(invoiceRun({ month: '2026-08' }, { ...env, DEMO: 'off' })).rejects.toThrow('the operator details are not configured');
+    // The demo customer of this file has no billing address: refused with the reason, named in the summary.
+    expect(await invoiceRun({ month: '2026-10' }, { ...env, OPERATOR_DETAILS_FILE: file })).toContain('not issued: Bakkerij De Vries has no billing address');
+    await writeFile(file, 'name: x\n');
+    await expect(invoiceRun({ month: '2026-10' }, { ...env, OPERATOR_DETAILS_FILE: file })).rejects.toThrow(`${file}: invalid operator details`);
+  });
+
+  it("imports the bank's result once: a second import skips what was recorded; refused rows are named by line", async () => {
+    await invoiceRun({ month: '2026-10' }, env); // the demo details (DEMO on by default): no address needed
+    const file = join(dir, 'bank.csv');
+    await writeFile(file, 'invoice,amount,date,method,reference\nF2026100001,20.00,2026-11-15,sepa_direct_debit,"Incasso 15-11, batch 7"\nF2026109999,1.00,2026-11-15,transfer,x\n');
+    expect(await invoiceImportPayments(file, env)).toEqual({ output: `${file}: 1 recorded, 0 recorded before, 1 refused\n  line 3: F2026109999: no invoice F2026109999\n`, refused: 1 });
+    expect((await invoiceImportPayments(file, env)).output).toBe(`${file}: 0 recorded, 1 recorded before, 1 refused\n  line 3: F2026109999: no invoice F2026109999\n`);
+    await writeFile(file, 'invoice,amount\n');
+    await expect(invoiceImportPayments(file, env)).rejects.toThrow(`${file}: nothing recorded:\n  line 1: the header must name exactly the columns`);
   });
 
   it('names what is wrong: a bad month, an unknown number, no REDIS_URL', async () => {

@@ -1,6 +1,7 @@
 /** A customer with numbers under contract and a month of CDR totals, for the billing tests. */
 import { randomUUID } from 'node:crypto';
 import { MonthTotals } from '../../src/cdr/MonthlyAggregates.js';
+import type { OperatorDetails } from '../../src/billing/OperatorDetails.js';
 import type { Contract } from '../../src/inventory/InventoryTypes.js';
 import type { Store } from '../../src/store/StoreTypes.js';
 
@@ -45,9 +46,22 @@ export function goldenMonth(customerId: string, e164: string): MonthTotals {
   return totals;
 }
 
-/** Bakkerij De Vries: a 0909 number all October, an 085 number from 16 October. */
+/** An operator as OPERATOR_DETAILS_FILE gives it (valid KvK, btw-id by 11-proof, IBAN check digits). */
+export const OPERATOR: OperatorDetails = {
+  name: 'Belnet Telecom B.V.',
+  address: ['Stationsplein 12', '3511 ED Utrecht'],
+  kvk: '87654321',
+  vatId: 'NL123456782B01',
+  iban: 'NL20INGB0001234567',
+  bic: 'INGBNL2A',
+};
+
+export const BAKERY_ADDRESS = ['Dorpsstraat 7', '1234 AB Ons Dorp'];
+
+/** Bakkerij De Vries: a 0909 number all October, an 085 number from 16 October; a billing address and VAT id. */
 export async function bakery(store: Store): Promise<{ customerId: string }> {
   const c = await store.customers.create({ name: 'Bakkerij De Vries', status: 'active', creditLimitCents: 10_000 });
   await store.inventory.contracts.insert([contract(c.id, '+319091234567', '2025-06-01'), contract(c.id, '+31851234567', '2026-10-16')]);
+  await store.billing.settings.insert([{ id: c.id, customerId: c.id, version: 1, paperInvoice: false, directDebit: true, setOffOutpayment: false, address: BAKERY_ADDRESS, vatId: 'NL000099998B57' }]);
   return { customerId: c.id };
 }

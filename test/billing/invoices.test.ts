@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { buildInvoice, invoiceLines, type InvoiceInput } from '../../src/billing/invoices.js';
 import { DEFAULT_PRICE_LIST } from '../../src/billing/PriceList.js';
+import { BAKERY_ADDRESS, OPERATOR } from './fixtures.js';
 
 const base = (over: Partial<InvoiceInput> = {}): InvoiceInput => ({
   month: '2026-10',
   number: 'F2026100001',
   customer: { id: 'c1', name: 'Bakkerij De Vries' },
+  parties: { seller: OPERATOR, buyer: { name: 'Bakkerij De Vries', address: BAKERY_ADDRESS } },
   settings: { paperInvoice: false, directDebit: true },
   prices: DEFAULT_PRICE_LIST[0],
   paymentTermDays: 14,

@@ -9,12 +9,12 @@ import { invoicePdf, statementPdf } from '../../src/billing/pdf/documentPdf.js';
 import { CreditRefused } from '../../src/billing/creditNotes.js';
 import { silentLogger } from '../../src/logger.js';
 import { MemoryStore } from '../../src/store/MemoryStore.js';
-import { bakery, contract, goldenMonth } from './fixtures.js';
+import { bakery, contract, goldenMonth, OPERATOR } from './fixtures.js';
 
 const NOW = Date.UTC(2026, 10, 3, 9); // 3 November 2026
 
 function service(store: MemoryStore, totals = goldenMonth('-', '+31')): BillingService {
-  return new BillingService({ store, monthTotals: async () => totals, logger: silentLogger(), now: () => NOW });
+  return new BillingService({ store, monthTotals: async () => totals, options: { operator: OPERATOR }, logger: silentLogger(), now: () => NOW });
 }
 
 function pdfText(pdf: Buffer): string {
@@ -55,7 +55,7 @@ describe('the invoice run', () => {
     const store = new MemoryStore();
     await bakery(store);
     const first = await service(store).runInvoices('2026-10');
-    const again = await new BillingService({ store, logger: silentLogger(), now: () => NOW + 86_400_000 }).runInvoices('2026-10');
+    const again = await new BillingService({ store, options: { operator: OPERATOR }, logger: silentLogger(), now: () => NOW + 86_400_000 }).runInvoices('2026-10');
     expect(again.created).toEqual([]);
     expect(again.unchanged).toEqual(first.created);
     expect(await store.billing.invoices.list()).toHaveLength(1);
@@ -67,6 +67,7 @@ describe('the invoice run', () => {
     const first = await service(store).runInvoices('2026-10');
     await store.inventory.contracts.insert([contract(customerId, '+319001112222', '2026-10-01')]);
     const other = await store.customers.create({ name: 'Zz Loodgieters', status: 'active', creditLimitCents: 0 });
+    await service(store).putSettings(other.id, { paperInvoice: false, directDebit: true, setOffOutpayment: false, address: ['Werfstraat 2', '1234 AB Ons Dorp'] });
     await store.inventory.contracts.insert([contract(other.id, '+319002223333', '2026-10-20')]);
     const again = await service(store).runInvoices('2026-10');
     expect(again.changed).toEqual(first.created);
@@ -132,7 +133,7 @@ describe('the outpayment statement', () => {
     const store = new MemoryStore();
     const { customerId } = await bakery(store);
     const billing = service(store, goldenMonth(customerId, '+319091234567'));
-    await billing.putSettings(customerId, { paperInvoice: false, directDebit: true, setOffOutpayment: true });
+    await billing.putSettings(customerId, { paperInvoice: false, directDebit: false, setOffOutpayment: true, address: ['Dorpsstraat 7', '1234 AB Ons Dorp'] });
     const [inv] = (await billing.runInvoices('2026-10')).created;
     const run = await billing.runStatements('2026-10');
     expect(run.created).toHaveLength(1);

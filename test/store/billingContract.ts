@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BillingService } from '../../src/billing/InvoiceRun.js';
+import { DEMO_OPERATOR_DETAILS } from '../../src/billing/OperatorDetails.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Store } from '../../src/store/StoreTypes.js';
 import { contract, goldenMonth } from '../billing/fixtures.js';
@@ -28,7 +29,7 @@ export function defineBillingContract(name: string, open: OpenStore): void {
   }
 
   const billingOn = (store: Store, customerId: string) =>
-    new BillingService({ store, monthTotals: async () => goldenMonth(customerId, '+319091234567'), logger: silentLogger(), now: () => Date.UTC(2026, 10, 2) });
+    new BillingService({ store, monthTotals: async () => goldenMonth(customerId, '+319091234567'), options: { operator: DEMO_OPERATOR_DETAILS }, logger: silentLogger(), now: () => Date.UTC(2026, 10, 2) });
 
   describe(`${name}: billing`, () => {
     it('an invoice issued on one instance is read back identical on another, and its re-run issues nothing', async () => {
@@ -58,6 +59,19 @@ export function defineBillingContract(name: string, open: OpenStore): void {
       await a.customers.delete(c.id);
       expect(await b.billing.settings.get(c.id)).toBeUndefined();
       expect((await b.billing.invoices.listByCustomer(c.id)).map((i) => i.id)).toEqual(['F2026100001']);
+    });
+
+    it('a set-off made by the statement run on one instance is a payment the other instance sees', async () => {
+      const [a, b] = await pair();
+      const c = await a.customers.create({ name: 'Lijn 0909 BV', status: 'active', creditLimitCents: 0 });
+      await a.inventory.contracts.insert([contract(c.id, '+319091234567', '2025-06-01')]);
+      await billingOn(a, c.id).putSettings(c.id, { paperInvoice: false, directDebit: false, setOffOutpayment: true });
+      await billingOn(a, c.id).runInvoices('2026-10');
+      await billingOn(a, c.id).runStatements('2026-10');
+      const payments = await billingOn(b, c.id).paymentsOf('F2026100001');
+      expect(payments.map((p) => [p.method, p.reference, p.amountCents])).toEqual([['set_off', 'O2026100001', 3328]]);
+      const invoice = (await b.billing.invoices.get('F2026100001'))!;
+      expect((await billingOn(b, c.id).paymentStates([invoice])).get(invoice.id)?.status).toBe('paid');
     });
   });
 }

@@ -2,11 +2,14 @@
  * Invoices, credit notes and outpayment statements as PDF (pdfkit, A4, Helvetica: its
  * WinAnsi encoding has '€'), in Dutch. The layout is one table: description on the left,
  * amounts right-aligned. The document's info dates are its issue date, so re-rendering an
- * issued document gives the same text and dates.
+ * issued document gives the same text and dates. The parties come from the document itself (frozen
+ * when issued): the operator's name, address, KvK, btw-id, IBAN and BIC at the top right and in
+ * the footer, the customer's name, address and VAT id under "Aan" (Wet OB art. 35a). A document
+ * shows what was issued, not what was paid since: the payment state is in the JSON, CSV and web app.
  */
 import PDFDocument from 'pdfkit';
 import { nationalNotation } from '../../numbers/normalize.js';
-import type { Invoice, OutpaymentStatement } from '../BillingTypes.js';
+import type { DocumentParties, Invoice, OutpaymentStatement } from '../BillingTypes.js';
 import { dutchDate, dutchMonth, euro } from './dutchFormat.js';
 
 const LEFT = 50;
@@ -46,12 +49,41 @@ function rule(doc: Doc): void {
   doc.y += 4;
 }
 
-function header(doc: Doc, title: string, fields: Array<[string, string]>, customer: string): void {
-  doc.font('Helvetica-Bold').fontSize(18).text(title, LEFT, LEFT);
-  doc.moveDown(0.5).font('Helvetica').fontSize(10).text(customer);
+const SELLER_LEFT = 340;
+
+/** The operator at the top right; the title, the customer ("Aan") and the document's fields on the left. */
+function header(doc: Doc, title: string, fields: Array<[string, string]>, parties: DocumentParties): void {
+  const { seller, buyer } = parties;
+  const width = RIGHT - SELLER_LEFT;
+  doc.font('Helvetica-Bold').fontSize(10).text(seller.name, SELLER_LEFT, LEFT, { width });
+  doc.font('Helvetica').fontSize(9);
+  for (const line of seller.address) doc.text(line, { width });
+  doc.text(`KvK ${seller.kvk}`, { width }).text(`Btw-id ${seller.vatId}`, { width }).text(`IBAN ${seller.iban}  BIC ${seller.bic}`, { width });
+  if (seller.email) doc.text(seller.email, { width });
+  if (seller.phone) doc.text(seller.phone, { width });
+  const sellerBottom = doc.y;
+  doc.font('Helvetica-Bold').fontSize(18).text(title, LEFT, LEFT, { width: SELLER_LEFT - LEFT - 10 });
+  doc.y = Math.max(doc.y, sellerBottom) + 10;
+  if (seller.demo) {
+    doc.font('Helvetica-Bold').fontSize(10).fillColor('#c00000').text('VOORBEELDGEGEVENS (demo): dit is geen geldige factuur', LEFT, doc.y).fillColor('black');
+    doc.moveDown(0.5);
+  }
+  doc.font('Helvetica').fontSize(9).text('Aan', LEFT, doc.y);
+  doc.font('Helvetica-Bold').fontSize(10).text(buyer.name);
+  doc.font('Helvetica').fontSize(10);
+  for (const line of buyer.address) doc.text(line);
+  if (buyer.vatId) doc.text(`Btw-id ${buyer.vatId}`);
   doc.moveDown(0.5);
   for (const [k, v] of fields) row(doc, `${k}: ${v}`, []);
   doc.moveDown(0.5);
+}
+
+/** The operator's registration and bank details once more at the bottom, as Dutch invoices carry them. */
+function footer(doc: Doc, parties: DocumentParties): void {
+  const s = parties.seller;
+  doc.moveDown();
+  rule(doc);
+  row(doc, `${s.name} · ${s.address.join(', ')} · KvK ${s.kvk} · Btw-id ${s.vatId} · IBAN ${s.iban} · BIC ${s.bic}`, []);
 }
 
 export function invoicePdf(inv: Invoice): Promise<Buffer> {
@@ -64,7 +96,7 @@ export function invoicePdf(inv: Invoice): Promise<Buffer> {
     ];
     if (inv.kind === 'credit-note') fields.push(['Betreft factuur', inv.creditsInvoiceId ?? ''], ['Reden', inv.reason ?? '']);
     else fields.push(['Betaaltermijn', `${inv.paymentTermDays} dagen`], ['Vervaldatum', dutchDate(inv.dueOn)]);
-    header(doc, title, fields, inv.customerName);
+    header(doc, title, fields, inv);
     row(doc, 'Omschrijving', ['Bedrag', `Btw ${inv.vatPercent}%`], true);
     rule(doc);
     for (const l of inv.lines) {
@@ -81,10 +113,14 @@ export function invoicePdf(inv: Invoice): Promise<Buffer> {
     if (minimumSpend) row(doc, `Minimale maandbesteding: ${euro(minimumSpend.minimumCents)} (${minimumSpend.percent}% van ${euro(minimumSpend.expectedMonthlyCents)}); tekort ${euro(minimumSpend.shortfallCents)} — ter informatie, niet in rekening gebracht`, []);
     if (fairUse) row(doc, `Fair use: ${fairUse.usedMinutes.replace('.', ',')} van ${fairUse.bundleMinutes} bundelminuten${fairUse.flagged ? ` — meer dan ${fairUse.marginPercent}% boven de bundel` : ''}`, []);
     doc.moveDown();
+    const payBy = inv.directDebit
+      ? `Het totaalbedrag wordt op of na ${dutchDate(inv.dueOn)} via SEPA-incasso van uw rekening afgeschreven.`
+      : `Graag betalen binnen ${inv.paymentTermDays} dagen, uiterlijk ${dutchDate(inv.dueOn)}, op ${inv.seller.iban} (BIC ${inv.seller.bic}) t.n.v. ${inv.seller.name}, onder vermelding van ${inv.number}.`;
     const foot = inv.kind === 'invoice'
-      ? `Graag betalen binnen ${inv.paymentTermDays} dagen, uiterlijk ${dutchDate(inv.dueOn)}, onder vermelding van ${inv.number}. Alle prijzen excl. ${inv.vatPercent}% btw tenzij anders vermeld.`
+      ? `${payBy} Alle prijzen excl. ${inv.vatPercent}% btw tenzij anders vermeld.`
       : `Dit bedrag wordt verrekend met of teruggestort op de rekening van factuur ${inv.creditsInvoiceId ?? ''}.`;
     row(doc, foot, []);
+    footer(doc, inv);
   });
 }
 
@@ -95,7 +131,7 @@ export function statementPdf(st: OutpaymentStatement): Promise<Buffer> {
       ['Datum', dutchDate(st.issuedOn)],
       ['Periode', dutchMonth(st.month)],
       ['Uitbetaaldatum', dutchDate(st.paymentOn)],
-    ], st.customerName);
+    ], st);
     row(doc, 'Nummer', ['Gesprekken', 'Minuten', 'Opbrengst', 'Kosten', 'Outpayment'], true, STATEMENT_COLUMN);
     rule(doc);
     for (const l of st.lines) {
@@ -109,5 +145,8 @@ export function statementPdf(st: OutpaymentStatement): Promise<Buffer> {
     row(doc, 'Uit te betalen', [euro(st.payableCents)], true);
     doc.moveDown();
     row(doc, `Opbrengst excl. btw (bellerstarief incl. btw gedeeld door 1,21), min de kosten per minuut. Uitbetaling op ${dutchDate(st.paymentOn)} (10e werkdag).`, []);
+    // The outpayment is the customer's supply to the operator, invoiced by the operator for it (Wet OB art. 35a: self-billing).
+    row(doc, 'Factuur uitgereikt door afnemer.', []);
+    footer(doc, st);
   });
 }
