@@ -6,6 +6,7 @@ import { CustomerParams, IdSchema, visibleCustomer } from './customers.js';
 import { ApiError, forbidden, notFound, validationError } from './errors.js';
 import { generatePassword, hashPassword } from './passwords.js';
 import { defineRoute, type RouteDef } from './route.js';
+import { PASSWORD, USERNAME } from './webLoginRules.js';
 
 /**
  * Username/password sign-ins for the web app. The platform makes them for beheerders and VoIP
@@ -13,14 +14,8 @@ import { defineRoute, type RouteDef } from './route.js';
  * password is chosen by the caller or generated and shown once; only its scrypt hash is kept.
  */
 
-export const USERNAME = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .min(3)
-  .max(100)
-  .regex(/^[a-z0-9][a-z0-9._@+-]*$/, "letters, digits and . _ @ + - (e.g. 'anna@bakkerij.nl')");
-export const PASSWORD = z.string().min(10, 'at least 10 characters').max(200);
+// The rules live in webLoginRules.ts, where the web app bundles them too.
+export { PASSWORD, USERNAME };
 
 const WebLoginParams = z.strictObject({ customerId: IdSchema, loginId: IdSchema });
 const CreateWebLoginBody = z

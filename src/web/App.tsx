@@ -15,7 +15,9 @@ import { InventoryPage } from './inventory/InventoryPage.js';
 import { FaxesPage } from './faxes/FaxesPage.js';
 import { LiveCallsPage } from './calls/LiveCallsPage.js';
 import { CdrsPage } from './cdrs/CdrsPage.js';
+import { InvoicesPage } from './invoices/InvoicesPage.js';
 import { RevenuePage } from './dashboard/RevenuePage.js';
+import { NumberPage } from './numbers/NumberPage.js';
 
 export function LanguageSwitch() {
   const { lang, setLang, t } = useI18n();
@@ -43,7 +45,7 @@ export function App() {
   const admin = session.role === 'beheerder';
   const platform = session.role === 'platform';
   const nav = platform
-    ? [{ to: '/inventory', label: t('navInventory') }]
+    ? [{ to: '/inventory', label: t('navInventory') }, { to: '/invoices', label: t('navInvoices') }]
     : admin
     ? [
         { to: '/numbers', label: t('navNumbers') },
@@ -57,6 +59,7 @@ export function App() {
         { to: '/calls', label: t('navLiveCalls') },
         { to: '/cdrs', label: t('navCdrs') },
         { to: '/revenue', label: t('navRevenue') },
+        { to: '/invoices', label: t('navInvoices') },
       ]
     : [
         { to: '/account', label: t('navAccount') },
@@ -92,11 +95,13 @@ export function App() {
         {platform ? (
           <Routes>
             <Route path="/inventory" element={<InventoryPage />} />
+            <Route path="/invoices" element={<InvoicesPage />} />
             <Route path="*" element={<Alert color="yellow">{t('platformNotSupported')}</Alert>} />
           </Routes>
         ) : (
           <Routes>
             {admin && <Route path="/numbers" element={<NumbersPage />} />}
+            {admin && <Route path="/numbers/:numberId" element={<NumberPage />} />}
             {admin && <Route path="/plans" element={<PlansPage />} />}
             {admin && <Route path="/plans/:planId" element={<PlanEditorPage />} />}
             {admin && <Route path="/prompts" element={<PromptsPage />} />}
@@ -107,6 +112,7 @@ export function App() {
             <Route path="/calls" element={<LiveCallsPage />} />
             <Route path="/cdrs" element={<CdrsPage />} />
             {admin && <Route path="/revenue" element={<RevenuePage />} />}
+            {admin && <Route path="/invoices" element={<InvoicesPage />} />}
             {admin && <Route path="/inventory" element={<InventoryPage />} />}
             {admin && <Route path="/faxes" element={<FaxesPage />} />}
             <Route path="*" element={<Navigate to={admin ? '/numbers' : '/account'} replace />} />

@@ -4,6 +4,10 @@ import { en as zodEn, nl as zodNl } from 'zod/locales';
 import { inventoryEn, inventoryNl } from './inventory/texts.js';
 import { faxEn, faxNl } from './faxes/texts.js';
 import { callsEn, callsNl } from './calls/texts.js';
+import { planFormEn, planFormNl } from './plans/texts.js';
+import { numbersEn, numbersNl } from './numbers/texts.js';
+import { accountsEn, accountsNl } from './accounts/texts.js';
+import { invoicesEn, invoicesNl } from './invoices/texts.js';
 
 /**
  * What admins read, Dutch first; English is the same keys. `en` is typed as `Dictionary`, so a
@@ -13,6 +17,10 @@ const nl = {
   ...inventoryNl,
   ...faxNl,
   ...callsNl,
+  ...planFormNl,
+  ...numbersNl,
+  ...accountsNl,
+  ...invoicesNl,
   appName: 'ContactSuite',
   language: 'Taal',
   signIn: 'Inloggen',
@@ -160,6 +168,10 @@ const en: Dictionary = {
   ...inventoryEn,
   ...faxEn,
   ...callsEn,
+  ...planFormEn,
+  ...numbersEn,
+  ...accountsEn,
+  ...invoicesEn,
   appName: 'ContactSuite',
   language: 'Language',
   signIn: 'Sign in',

@@ -86,7 +86,7 @@ export interface WebRig {
 }
 
 /** smtpUrl: order confirmations (the number inventory) are mailed there. */
-export async function startWebRig(opts: { smtpUrl?: string; store?: MemoryStore; cdr?: CdrLog; liveCalls?: ApiDeps['liveCalls'] } = {}): Promise<WebRig> {
+export async function startWebRig(opts: { smtpUrl?: string; store?: MemoryStore; cdr?: CdrLog; liveCalls?: ApiDeps['liveCalls']; billing?: ApiDeps['billing'] } = {}): Promise<WebRig> {
   await ensureWebBuild();
   // A store the caller passes (a number-call rig's) is the caller's to close.
   const store = opts.store ?? new MemoryStore();
@@ -104,7 +104,7 @@ export async function startWebRig(opts: { smtpUrl?: string; store?: MemoryStore;
     store,
     logger,
     web: true,
-    api: { store, secrets: new SecretBox(randomBytes(32)), platformToken: PLATFORM_TOKEN, logger, sip: { domain: 'sip.test.invalid', port: 5060 }, promptsDir, voicemail, inventory, faxDir: join(dataDir, 'fax'), ...(opts.cdr ? { cdr: opts.cdr } : {}), ...(opts.liveCalls ? { liveCalls: opts.liveCalls } : {}) },
+    api: { store, secrets: new SecretBox(randomBytes(32)), platformToken: PLATFORM_TOKEN, logger, sip: { domain: 'sip.test.invalid', port: 5060 }, promptsDir, voicemail, inventory, faxDir: join(dataDir, 'fax'), ...(opts.cdr ? { cdr: opts.cdr } : {}), ...(opts.liveCalls ? { liveCalls: opts.liveCalls } : {}), ...(opts.billing ? { billing: opts.billing } : {}) },
   });
   const port = await freePort();
   await app.listen({ host: '127.0.0.1', port });
@@ -166,4 +166,15 @@ export async function startWebRig(opts: { smtpUrl?: string; store?: MemoryStore;
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The message shown at a form field: the element its input names in aria-describedby as its
+ * error (undefined while the field is valid).
+ */
+export async function fieldError(page: Page, testId: string): Promise<string | undefined> {
+  const input = page.getByTestId(testId);
+  if ((await input.getAttribute('aria-invalid')) !== 'true') return undefined;
+  const ids = ((await input.getAttribute('aria-describedby')) ?? '').split(' ').filter((id) => id.endsWith('-error'));
+  return ids.length === 1 ? ((await page.locator(`[id="${ids[0]}"]`).textContent()) ?? '') : undefined;
 }

@@ -4,8 +4,9 @@ import type { Registration } from '../api.js';
 import { useSignedIn } from '../auth.js';
 import { dateTime } from '../format.js';
 import { useI18n } from '../i18n.js';
+import { timeAgo } from './lastSeen.js';
 
-/** An account's registered phones now: contact, where from, user agent and until when. */
+/** An account's registered phones now: contact, where from, user agent, last seen (its latest REGISTER) and until when. */
 export function Registrations({ accountId }: { accountId: string }) {
   const { api } = useSignedIn();
   const { t, lang } = useI18n();
@@ -30,6 +31,12 @@ export function Registrations({ accountId }: { accountId: string }) {
           <Text size="xs" span ff="monospace">
             {r.source}
           </Text>{' '}
+          {/* registeredAt: when the latest REGISTER was accepted (older servers leave it out). */}
+          {typeof r.registeredAt === 'number' && (
+            <Text size="xs" span data-testid="registration-last-seen" title={dateTime(r.registeredAt, lang)}>
+              {t('lastSeen')} {timeAgo(r.registeredAt, Date.now(), lang)} ({dateTime(r.registeredAt, lang)})
+            </Text>
+          )}{' '}
           <Text size="xs" span c="dimmed">
             {t('validUntil').toLowerCase()} {dateTime(r.expiresAt, lang)}
           </Text>

@@ -4,9 +4,13 @@ import { ApiFailure, type Account, type NewAccount } from '../api.js';
 import { useSignedIn } from '../auth.js';
 import { useI18n } from '../i18n.js';
 import { Registrations } from '../accounts/Registrations.js';
+import { WebLogins } from '../accounts/WebLogins.js';
 import { ListTable } from '../ui/ListTable.js';
 
-/** The customer's SIP accounts with their registration status; create one (its password is shown once). */
+/**
+ * The customer's SIP accounts with their registration status; create one (its password is shown
+ * once). Below them the web sign-ins: who may use this app, a VoIP user bound to an account.
+ */
 export function AccountsPage() {
   const { api, session } = useSignedIn();
   const { t } = useI18n();
@@ -67,6 +71,7 @@ export function AccountsPage() {
           cells={(a) => [a.username, a.displayName, a.channelLimit, <Registrations accountId={a.id} />]}
         />
       )}
+      {accounts && <WebLogins accounts={accounts} />}
     </Stack>
   );
 }

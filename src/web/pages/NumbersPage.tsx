@@ -7,7 +7,7 @@ import { describeTariff } from '../format.js';
 import { useI18n } from '../i18n.js';
 import { ListTable } from '../ui/ListTable.js';
 
-/** The customer's service numbers: type, tariff, status, live plan; suspend and resume. */
+/** The customer's service numbers: type, tariff, status, live plan; suspend and resume. A number opens its own page (../numbers/NumberPage.tsx). */
 export function NumbersPage() {
   const { api, session } = useSignedIn();
   const { t, lang } = useI18n();
@@ -53,7 +53,9 @@ export function NumbersPage() {
           cells={(n) => {
             const plan = n.planId ? plans.get(n.planId) : undefined;
             return [
-              n.national,
+              <Link to={`/numbers/${n.id}`} data-testid="number-open">
+                {n.national}
+              </Link>,
               n.type,
               describeTariff(n.tariff, lang, t),
               <Badge color={n.status === 'active' ? 'green' : 'gray'} data-testid="number-status">
