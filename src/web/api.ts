@@ -86,6 +86,10 @@ export class Api {
     this.request('PATCH', `/numbers/${numberId}`, { status });
   plans = (customerId: string): Promise<PlanRecord[]> => this.request('GET', `/customers/${customerId}/plans`);
   plan = (planId: string): Promise<PlanRecord> => this.request('GET', `/plans/${planId}`);
+  /** A new plan with its document as version 1 (a draft). */
+  createPlan = (customerId: string, name: string, plan: unknown): Promise<PlanRecord> => this.request('POST', `/customers/${customerId}/plans`, { name, plan });
+  /** Refused with 409 while a number is linked to the plan. */
+  deletePlan = (planId: string): Promise<void> => this.request('DELETE', `/plans/${planId}`);
   versions = (planId: string): Promise<PlanVersion[]> => this.request('GET', `/plans/${planId}/versions`);
   version = (planId: string, version: number): Promise<PlanVersion> => this.request('GET', `/plans/${planId}/versions/${version}`);
   saveVersion = (planId: string, plan: unknown): Promise<PlanVersion> => this.request('POST', `/plans/${planId}/versions`, { plan });

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { isPromptListField, nodeFieldIssues, pathEdges, planGraph, ringTargets, type PlanDocument } from '../../src/web/plans/planModel.js';
+import { pathEdges, planGraph, ringTargets, type PlanDocument } from '../../src/web/plans/planModel.js';
 
 const demo = async (): Promise<PlanDocument> => parse(await readFile(new URL('../../dialplans/demo-0909.yaml', import.meta.url), 'utf8')) as PlanDocument;
 
@@ -32,31 +32,5 @@ describe('the editor\'s view of a plan', () => {
 
   it('offers who can be rung to the simulator', async () => {
     expect(ringTargets(await demo())).toEqual(['201', '202']);
-  });
-
-  it('files issues under the field of the step they are about', () => {
-    const issues = nodeFieldIssues(
-      [
-        { path: 'nodes.menu.timeoutMs', message: 'too small' },
-        { path: 'nodes.menu.options.7', message: 'unknown node "x"' },
-        { path: 'nodes.menu', message: 'never ends' },
-        { path: 'nodes.menu2.next', message: 'other step' },
-        { path: 'start', message: 'plan level' },
-      ],
-      'menu',
-    );
-    expect(Object.fromEntries(issues)).toEqual({ timeoutMs: ['too small'], options: ['7: unknown node "x"'], '': ['never ends'] });
-  });
-
-  it.each([
-    ['announcement', 'prompts', true],
-    ['menu', 'prompts', true],
-    ['menu', 'invalid', true],
-    ['menu', 'noInput', true],
-    ['menu', 'fallback', false],
-    ['forward', 'to', false],
-    ['nonsense', 'prompts', false],
-  ])('a %s step\'s %s field is a prompt list: %s', (type, field, expected) => {
-    expect(isPromptListField(type, field)).toBe(expected);
   });
 });

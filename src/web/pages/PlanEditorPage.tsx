@@ -7,7 +7,7 @@ import { useI18n } from '../i18n.js';
 import { History } from '../plans/History.js';
 import { NodeForm } from '../plans/NodeForm.js';
 import { PlanGraph } from '../plans/PlanGraph.js';
-import { nodeFieldIssues, nodesWithIssues, planIssues, ringTargets, type PlanDocument } from '../plans/planModel.js';
+import { nodesWithIssues, planIssues, ringTargets, type PlanDocument } from '../plans/planModel.js';
 import { Simulator } from '../plans/Simulator.js';
 import { NODE_TEMPLATES } from '../plans/nodeTemplates.js';
 import { PlanOutline } from '../plans/PlanOutline.js';
@@ -232,7 +232,8 @@ export function PlanEditorPage() {
               key={`${formGeneration}:${selected}`}
               nodeId={selected}
               node={selectedNode as Record<string, unknown>}
-              issues={nodeFieldIssues(errors, selected)}
+              errors={errors}
+              nodeIds={Object.keys(draft.nodes ?? {})}
               onChange={(node) => editNode(selected, node)}
               prompts={prompts}
               onDelete={draft.start === selected ? undefined : () => deleteNode(selected)}

@@ -1,6 +1,7 @@
-import { Background, Controls, Handle, MarkerType, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
-import { useMemo } from 'react';
+import { Background, Controls, Handle, MarkerType, Position, ReactFlow, useReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
+import { useEffect, useMemo, useRef } from 'react';
 import { useI18n } from '../i18n.js';
+import { NODE_TYPE_LABELS } from './texts.js';
 import { NODE_HEIGHT, NODE_WIDTH, pathEdges, planGraph, type GraphNode, type PlanDocument } from './planModel.js';
 
 type PlanNodeData = GraphNode & { selected: boolean; onPath: boolean; hasIssue: boolean; typeLabel: string };
@@ -39,6 +40,29 @@ function PlanNodeBox({ data }: NodeProps<Node<PlanNodeData>>) {
 
 const nodeTypes = { plan: PlanNodeBox };
 
+/**
+ * fitView fits the steps there are when the graph mounts; when the layout changes (a step or a
+ * transition added or deleted) the view fits again, to the laid-out boxes (their size is fixed,
+ * so nothing waits for the browser to measure them).
+ */
+function FitWhenLayoutChanges({ nodes }: { nodes: GraphNode[] }) {
+  const { fitBounds } = useReactFlow();
+  // The layout moves when steps or transitions change: then the view the admin had shows nothing useful anyway.
+  const layout = nodes.map((n) => `${n.id}@${Math.round(n.x)},${Math.round(n.y)}`).join(' ');
+  const bounds = useRef(nodes);
+  bounds.current = nodes;
+  useEffect(() => {
+    const all = bounds.current;
+    if (all.length === 0) return;
+    const x = Math.min(...all.map((n) => n.x));
+    const y = Math.min(...all.map((n) => n.y));
+    const width = Math.max(...all.map((n) => n.x + NODE_WIDTH)) - x;
+    const height = Math.max(...all.map((n) => n.y + NODE_HEIGHT)) - y;
+    void fitBounds({ x, y, width, height }, { padding: 0.1 });
+  }, [layout, fitBounds]);
+  return null;
+}
+
 /** An outcome as admins read it: 'options.2' → 'toets 2'. */
 function outcomeLabel(outcome: string, lang: 'nl' | 'en'): string {
   const key = /^options\.(.+)$/.exec(outcome);
@@ -61,7 +85,7 @@ export function PlanGraph(props: { doc: PlanDocument; saved?: PlanDocument; sele
     id: n.id,
     type: 'plan',
     position: { x: n.x, y: n.y },
-    data: { ...n, selected: n.id === selected, onPath: onPath.has(n.id), hasIssue: n.invalid || issueNodes.has(n.id), typeLabel: n.type },
+    data: { ...n, selected: n.id === selected, onPath: onPath.has(n.id), hasIssue: n.invalid || issueNodes.has(n.id), typeLabel: NODE_TYPE_LABELS[lang][n.type] ?? n.type },
     draggable: false,
   }));
   const edges: Edge[] = graph.edges.map((e) => {
@@ -88,6 +112,7 @@ export function PlanGraph(props: { doc: PlanDocument; saved?: PlanDocument; sele
         nodesConnectable={false}
         fitView
       >
+        <FitWhenLayoutChanges nodes={graph.nodes} />
         <Background />
         <Controls showInteractive={false} />
       </ReactFlow>

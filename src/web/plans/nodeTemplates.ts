@@ -24,3 +24,28 @@ export const NODE_TEMPLATES: Record<PlanNodeType, Record<string, unknown>> = {
 };
 
 export const NODE_TYPES = Object.keys(NODE_TEMPLATES) as PlanNodeType[];
+
+/** What a new plan starts as; each is a valid plan (test/web/nodeTemplates.test.ts parses them). */
+export const PLAN_TEMPLATES = ['announcement', 'officeHours', 'hangup'] as const;
+export type PlanTemplate = (typeof PLAN_TEMPLATES)[number];
+
+export function planFromTemplate(template: PlanTemplate, name: string): { name: string; start: string; nodes: Record<string, Record<string, unknown>> } {
+  const hangup = { type: 'hangup', cause: 'normal' };
+  switch (template) {
+    case 'announcement':
+      return { name, start: 'welkom', nodes: { welkom: { type: 'announcement', prompts: ['nl/welkom'], next: 'ophangen' }, ophangen: hangup } };
+    case 'officeHours':
+      return {
+        name,
+        start: 'openingstijden',
+        nodes: {
+          openingstijden: { ...structuredClone(NODE_TEMPLATES.schedule), open: 'welkom', closed: 'gesloten' },
+          welkom: { type: 'announcement', prompts: ['nl/welkom'], next: 'ophangen' },
+          gesloten: { type: 'announcement', prompts: ['nl/gesloten'], next: 'ophangen' },
+          ophangen: hangup,
+        },
+      };
+    case 'hangup':
+      return { name, start: 'ophangen', nodes: { ophangen: hangup } };
+  }
+}

@@ -1,6 +1,5 @@
 import { Graph, layout } from '@dagrejs/dagre';
 import { nodeTargets } from '../../plans/planGraph.js';
-import { promptListSchema } from '../../plans/fields.js';
 import { parsePlan, planNodeSchema, type PlanNode } from '../../plans/schema.js';
 import type { FieldIssue } from '../api.js';
 
@@ -78,20 +77,6 @@ export function planIssues(doc: PlanDocument): { errors: FieldIssue[]; warnings:
   return r.ok ? { errors: [], warnings: plain(r.warnings) } : { errors: plain(r.errors), warnings: plain(r.warnings) };
 }
 
-/** Issues of one node, keyed by its field ('timeoutMs', 'options'); '' for the node as a whole. */
-export function nodeFieldIssues(issues: FieldIssue[], nodeId: string): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  const prefix = `nodes.${nodeId}`;
-  for (const i of issues) {
-    if (i.path !== prefix && !i.path.startsWith(`${prefix}.`)) continue;
-    const rest = i.path.slice(prefix.length + 1).split('.');
-    const field = rest[0] ?? '';
-    const detail = rest.slice(1).join('.');
-    out.set(field, [...(out.get(field) ?? []), detail ? `${detail}: ${i.message}` : i.message]);
-  }
-  return out;
-}
-
 /** Node ids with any issue (for marking them in the graph). */
 export function nodesWithIssues(issues: FieldIssue[]): Set<string> {
   return new Set(issues.flatMap((i) => (i.path.startsWith('nodes.') ? [i.path.split('.')[1]] : [])));
@@ -116,16 +101,4 @@ export function pathEdges(path: string[], edges: GraphEdge[]): Set<string> {
     if (e) out.add(e.id);
   }
   return out;
-}
-
-/**
- * True when the node type's schema declares the field as a prompt list (promptListSchema,
- * possibly optional): such fields get the prompt picker.
- */
-export function isPromptListField(type: unknown, field: string): boolean {
-  const option = planNodeSchema.options.find((o) => o.shape.type.value === type);
-  const schema: unknown = option ? (option.shape as Record<string, unknown>)[field] : undefined;
-  if (schema === promptListSchema) return true;
-  const inner = (schema as { unwrap?: () => unknown } | undefined)?.unwrap?.();
-  return inner === promptListSchema;
 }
