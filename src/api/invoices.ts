@@ -50,7 +50,7 @@ const CreditBody = z.strictObject({
 export const PaymentBody = z.strictObject({
   amountCents: z.number().int().min(1).max(1_000_000_000).describe('euro cents received'),
   date: z.string().refine(isCalendarDate, 'a date as YYYY-MM-DD').describe('when the money arrived (not in the future)'),
-  method: z.enum(PAYMENT_METHODS).describe("'sepa_direct_debit' (a collection from the bank's result), 'transfer', 'set_off'"),
+  method: z.enum(PAYMENT_METHODS).describe("'sepa_direct_debit' (a collection from the bank's result), 'transfer', 'set_off' (by hand; a statement's set-offs are recorded by its run)"),
   reference: z.string().trim().min(1).max(140).describe('bank statement reference (SEPA remittance: at most 140 characters)'),
 });
 
@@ -95,9 +95,9 @@ export const PaymentSchema = z.object({ id: z.string(), invoiceId: z.string(), c
 
 export const InvoiceSchema = z.object({
   id: z.string(),
-  seller: Seller.describe("the operator's details when issued (frozen)"),
-  buyer: Party.describe("the customer's name, billing address and VAT id when issued (frozen)"),
-  directDebit: z.boolean().describe('collected by SEPA direct debit on the due date'),
+  seller: Seller.optional().describe("the operator's details when issued (frozen); absent on invoices issued before they were recorded"),
+  buyer: Party.optional().describe("the customer's name, billing address and VAT id when issued (frozen); absent on invoices issued before they were recorded"),
+  directDebit: z.boolean().optional().describe('collected by SEPA direct debit on the due date; absent (unknown) on invoices issued before it was recorded: never set off'),
   payment: PaymentStateSchema.optional(),
   number: z.string(),
   kind: z.enum(['invoice', 'credit-note']),
@@ -124,8 +124,8 @@ export const InvoiceSchema = z.object({
 
 export const StatementSchema = z.object({
   id: z.string(),
-  seller: Seller,
-  buyer: Party,
+  seller: Seller.optional().describe('absent on statements issued before the parties were recorded'),
+  buyer: Party.optional(),
   number: z.string(),
   customerId: z.string(),
   customerName: z.string(),

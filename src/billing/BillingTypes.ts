@@ -23,6 +23,12 @@ export interface DocumentParties {
   buyer: BuyerDetails;
 }
 
+/**
+ * The parties as stored: documents issued before the legal details were recorded have neither
+ * (their PDF names the customer by `customerName` and says the operator's details were not kept).
+ */
+export type StoredParties = Partial<DocumentParties>;
+
 export type InvoiceLineCode = 'service-number' | 'voip-package' | 'outbound-usage' | 'fee-paper-invoice' | 'fee-no-direct-debit' | 'credit';
 
 export interface InvoiceLine {
@@ -48,7 +54,7 @@ export interface InvoiceChecks {
   fairUse?: { bundleMinutes: number; marginPercent: number; usedMinutes: string; limitMinutes: number; flagged: boolean };
 }
 
-export interface Invoice extends VersionedRecord, DocumentParties {
+export interface Invoice extends VersionedRecord, StoredParties {
   customerId: string;
   /** 'invoice', or a 'credit-note' for `creditsInvoiceId`. */
   kind: 'invoice' | 'credit-note';
@@ -71,8 +77,12 @@ export interface Invoice extends VersionedRecord, DocumentParties {
   checks: InvoiceChecks;
   creditsInvoiceId?: string;
   reason?: string;
-  /** Collected by SEPA direct debit on the due date (the customer's setting when issued); else paid by transfer. */
-  directDebit: boolean;
+  /**
+   * Collected by SEPA direct debit on the due date (the customer's setting when issued); false:
+   * paid by transfer. Absent on invoices issued before it was recorded: unknown, so such an
+   * invoice is never set off against an outpayment (it may have been collected).
+   */
+  directDebit?: boolean;
   /** SHA-256 of the content (everything but version and createdAt): a re-run proves it identical. */
   contentHash: string;
   createdAt: number;
@@ -95,7 +105,7 @@ export interface SetOff {
   amountCents: number;
 }
 
-export interface OutpaymentStatement extends VersionedRecord, DocumentParties {
+export interface OutpaymentStatement extends VersionedRecord, StoredParties {
   customerId: string;
   /** 'O2026100001' */
   number: string;

@@ -17,13 +17,13 @@ import type { Logger } from '../logger.js';
 import type { NumberType } from '../numbers/NumberTypes.js';
 import { parseServiceNumber } from '../numbers/normalize.js';
 import type { Customer, Store } from '../store/StoreTypes.js';
-import { DEFAULT_SETTINGS, type BillingSettings, type DocumentParties, type Invoice, type InvoicePaymentState, type OutpaymentStatement, type Payment } from './BillingTypes.js';
+import { DEFAULT_SETTINGS, type BillingSettings, type DocumentParties, type Invoice, type InvoicePaymentState, type OutpaymentStatement, type Payment, type StoredParties } from './BillingTypes.js';
 import { buildCreditNote, CreditRefused, type CreditRequest } from './creditNotes.js';
-import { buildInvoice, firstDayAfter, invoiceNumber, type BilledNumber, type InvoiceInput } from './invoices.js';
+import { buildInvoice, firstDayAfter, invoiceNumber, sameFigures, type BilledNumber, type InvoiceInput } from './invoices.js';
 import { OperatorDetailsMissing, type OperatorDetails } from './OperatorDetails.js';
 import { buildStatement, statementNumber } from './outpaymentStatement.js';
 import type { ImportedPayment } from './paymentImport.js';
-import { checkPayment, paymentState, PaymentRefused, type PaymentRequest } from './payments.js';
+import { checkPayment, nextPaymentSeq, paymentState, PaymentRefused, setOffPaymentId, type PaymentRequest } from './payments.js';
 import { DEFAULT_PRICE_LIST, priceListFor, type PriceListVersion } from './PriceList.js';
 
 export interface BillingOptions {
@@ -112,6 +112,15 @@ export class BillingService {
     return { seller, buyer: { name: customer.name, address: settings.address ?? [], ...(settings.vatId !== undefined ? { vatId: settings.vatId } : {}) } };
   }
 
+  /**
+   * The parties to rebuild an issued document with: its own, or for one issued before they were
+   * recorded today's operator and the customer by name (only its figures are compared then).
+   */
+  private storedParties(doc: StoredParties & { customerName: string }, customer: Customer): DocumentParties {
+    if (doc.seller && doc.buyer) return { seller: doc.seller, buyer: doc.buyer };
+    return { seller: this.operator(), buyer: doc.buyer ?? { name: customer.name, address: [] } };
+  }
+
   async putSettings(customerId: string, input: SettingsInput): Promise<BillingSettings> {
     for (let attempt = 0; attempt < MAX_RUN_ATTEMPTS; attempt++) {
       const cur = await this.repo.settings.get(customerId);
@@ -179,8 +188,9 @@ export class BillingService {
       const fresh: Invoice[] = [];
       for (const c of customers) {
         const stored = existing.get(c.id);
-        // An issued invoice keeps the parties it was issued with: the rebuild compares the figures.
-        const parties = stored?.seller ? { seller: stored.seller, buyer: stored.buyer } : await this.parties(c);
+        // An issued invoice keeps the parties it was issued with; one issued before they were
+        // recorded has none, and its rebuild (with today's operator) is compared on the figures only.
+        const parties = stored ? this.storedParties(stored, c) : await this.parties(c);
         if (typeof parties === 'string') {
           const input = await this.invoiceInput(c, month, invoiceNumber(month, seq + 1), totals, { seller: this.operator(), buyer: { name: c.name, address: [] } });
           if (buildInvoice(input, this.now())) result.refused.push({ customerId: c.id, customerName: c.name, reason: parties });
@@ -188,7 +198,8 @@ export class BillingService {
         }
         const built = buildInvoice(await this.invoiceInput(c, month, stored?.number ?? invoiceNumber(month, seq + 1), totals, parties), this.now());
         if (stored) {
-          (built?.contentHash === stored.contentHash ? result.unchanged : result.changed).push(stored);
+          const same = stored.seller ? built?.contentHash === stored.contentHash : built !== undefined && sameFigures(built, stored);
+          (same ? result.unchanged : result.changed).push(stored);
         } else if (built) {
           seq++;
           fresh.push(built);
@@ -233,7 +244,7 @@ export class BillingService {
       // The credit note is dated today: today's operator details, the customer's current address (else the invoice's).
       const customer = await this.store.customers.get(invoice.customerId);
       const current = customer ? await this.parties(customer) : undefined;
-      const parties = typeof current === 'object' ? current : { seller, buyer: invoice.buyer };
+      const parties = typeof current === 'object' ? current : { seller, buyer: invoice.buyer ?? { name: invoice.customerName, address: [] } };
       const note = buildCreditNote(invoice, earlier, request, amsterdamDate(this.now()), this.now(), parties);
       if ((await this.repo.invoices.insert([note])).length === 0) return note;
     }
@@ -256,7 +267,7 @@ export class BillingService {
       const customer = customers.get(r.customerId);
       if (!customer) continue;
       const stored = existing.get(customer.id);
-      const parties = stored?.seller ? { seller: stored.seller, buyer: stored.buyer } : await this.parties(customer);
+      const parties = stored ? this.storedParties(stored, customer) : await this.parties(customer);
       if (typeof parties === 'string') {
         result.refused.push({ customerId: customer.id, customerName: customer.name, reason: parties });
         continue;
@@ -285,29 +296,47 @@ export class BillingService {
   /** The customer's open invoices when its setting sets outpayments off against them. */
   private async openInvoices(customerId: string): Promise<Array<{ invoice: Invoice; openCents: number }>> {
     if (!(await this.settings(customerId)).setOffOutpayment) return [];
-    const docs = await this.repo.invoices.listByCustomer(customerId);
-    const payments = await this.repo.payments.listByCustomer(customerId);
-    const notes = docs.filter((d) => d.kind === 'credit-note');
+    const { docs, notes, payments, statements } = await this.ledger(customerId);
     return docs
       .filter((d) => d.kind === 'invoice')
-      .map((invoice) => ({ invoice, openCents: paymentState(invoice, notes, payments).openCents }))
+      .map((invoice) => ({ invoice, openCents: paymentState(invoice, notes, payments, statements).openCents }))
       .filter((o) => o.openCents > 0);
   }
 
-  /** Each set-off of a statement as a payment on its invoice (id '<invoice>-<statement>': recorded once). */
+  /** What a customer's payment states are derived from: its invoices and credit notes, payments and statements. */
+  private async ledger(customerId: string): Promise<{ docs: Invoice[]; notes: Invoice[]; payments: Payment[]; statements: OutpaymentStatement[] }> {
+    const [docs, payments, statements] = await Promise.all([
+      this.repo.invoices.listByCustomer(customerId),
+      this.repo.payments.listByCustomer(customerId),
+      this.repo.statements.listByCustomer(customerId),
+    ]);
+    return { docs, notes: docs.filter((d) => d.kind === 'credit-note'), payments, statements };
+  }
+
+  /**
+   * Each set-off of a statement as a payment on its invoice (id '<invoice>-<statement>': recorded
+   * once). Re-checked against what is open apart from this statement's own set-off: a payment
+   * recorded after the statement read the open amounts, or another statement, may have paid the
+   * invoice meanwhile; then the row is not written (it would pay the invoice twice) and a warning
+   * says what is owed back. The statement's set-off still counts as paid (payments.ts).
+   */
   private async recordSetOffs(st: OutpaymentStatement): Promise<void> {
-    const payments: Payment[] = st.setOffs.map((so) => ({
-      id: `${so.invoiceId}-${st.id}`,
-      version: 1,
-      customerId: st.customerId,
-      invoiceId: so.invoiceId,
-      amountCents: so.amountCents,
-      date: st.paymentOn,
-      method: 'set_off',
-      reference: st.number,
-      createdAt: this.now(),
-    }));
-    if (payments.length > 0) await this.repo.payments.insert(payments);
+    if (st.setOffs.length === 0) return;
+    const { docs, notes, payments, statements } = await this.ledger(st.customerId);
+    const others = statements.filter((s) => s.id !== st.id);
+    for (const so of st.setOffs) {
+      const id = setOffPaymentId(so.invoiceId, st.id);
+      const invoice = docs.find((d) => d.id === so.invoiceId);
+      if (!invoice || payments.some((p) => p.invoiceId === so.invoiceId && (p.id === id || (p.method === 'set_off' && p.reference === st.number)))) continue;
+      const open = paymentState(invoice, notes, payments, others).openCents;
+      if (so.amountCents > open) {
+        this.log.warn({ statement: st.id, invoice: so.invoiceId, setOffCents: so.amountCents, openCents: open }, 'set-off no longer fits the open amount (paid meanwhile): not recorded as a payment; the difference is owed back to the customer');
+        continue;
+      }
+      const payment: Payment = { id, version: 1, customerId: st.customerId, invoiceId: so.invoiceId, amountCents: so.amountCents, date: st.paymentOn, method: 'set_off', reference: st.number, createdAt: this.now() };
+      await this.repo.payments.insert([payment]);
+      payments.push(payment);
+    }
   }
 
   /** The payment state of invoices (credit notes get none), by id. */
@@ -316,9 +345,8 @@ export class BillingService {
     const byCustomer = new Map<string, Invoice[]>();
     for (const i of invoices) if (i.kind === 'invoice') byCustomer.set(i.customerId, [...(byCustomer.get(i.customerId) ?? []), i]);
     for (const [customerId, own] of byCustomer) {
-      const notes = (await this.repo.invoices.listByCustomer(customerId)).filter((d) => d.kind === 'credit-note');
-      const payments = await this.repo.payments.listByCustomer(customerId);
-      for (const i of own) out.set(i.id, paymentState(i, notes, payments));
+      const { notes, payments, statements } = await this.ledger(customerId);
+      for (const i of own) out.set(i.id, paymentState(i, notes, payments, statements));
     }
     return out;
   }
@@ -336,13 +364,19 @@ export class BillingService {
    * Records imported payments (the bank's result, paymentImport.ts) one by one: a row already
    * recorded (same invoice, amount, date, method and reference) is skipped, so importing a file
    * twice records it once; a refused row (more than open, unknown invoice) is named by its line.
+   * Identical rows in one file are separate payments: the k-th of them is skipped only when at
+   * least k identical payments are recorded.
    */
   async importPayments(rows: readonly ImportedPayment[]): Promise<{ recorded: Payment[]; skipped: number[]; refused: Array<{ line: number; message: string }> }> {
     const out = { recorded: [] as Payment[], skipped: [] as number[], refused: [] as Array<{ line: number; message: string }> };
+    const seen = new Map<string, number>();
     for (const row of rows) {
       const known = await this.paymentsOf(row.invoiceId);
       const r = row.request;
-      if (known.some((p) => p.amountCents === r.amountCents && p.date === r.date && p.method === r.method && p.reference === r.reference)) {
+      const key = JSON.stringify([row.invoiceId, r.amountCents, r.date, r.method, r.reference]);
+      const k = (seen.get(key) ?? 0) + 1;
+      seen.set(key, k);
+      if (known.filter((p) => p.amountCents === r.amountCents && p.date === r.date && p.method === r.method && p.reference === r.reference).length >= k) {
         out.skipped.push(row.line);
         continue;
       }
@@ -364,11 +398,9 @@ export class BillingService {
     for (let attempt = 0; attempt < MAX_RUN_ATTEMPTS; attempt++) {
       const invoice = await this.repo.invoices.get(invoiceId);
       if (!invoice) throw new PaymentRefused('invoiceId', `no invoice ${invoiceId}`);
-      const all = await this.repo.payments.listByCustomer(invoice.customerId);
-      const notes = (await this.repo.invoices.listByCustomer(invoice.customerId)).filter((d) => d.kind === 'credit-note');
-      checkPayment(invoice, paymentState(invoice, notes, all), request, amsterdamDate(this.now()));
-      const seq = all.filter((p) => p.invoiceId === invoiceId && p.method !== 'set_off').length + 1;
-      const payment: Payment = { id: `${invoiceId}-P${seq}`, version: 1, customerId: invoice.customerId, invoiceId, ...request, createdAt: this.now() };
+      const { notes, payments, statements } = await this.ledger(invoice.customerId);
+      checkPayment(invoice, paymentState(invoice, notes, payments, statements), request, amsterdamDate(this.now()));
+      const payment: Payment = { id: `${invoiceId}-P${nextPaymentSeq(invoiceId, payments)}`, version: 1, customerId: invoice.customerId, invoiceId, ...request, createdAt: this.now() };
       // Two payments at once take the same number: the loser checks the open amount again.
       if ((await this.repo.payments.insert([payment])).length === 0) return payment;
     }

@@ -151,6 +151,15 @@ export function contentHash(content: object): string {
 }
 
 /** The invoice for the input, or undefined when nothing is chargeable (no invoice for an empty month). */
+/**
+ * The figures of two invoices agree: lines, totals, VAT and checks (not the parties, dates or
+ * hash). For invoices issued before the parties were recorded, whose hash covered other fields.
+ */
+export function sameFigures(a: Invoice, b: Invoice): boolean {
+  const figures = (i: Invoice) => contentHash({ lines: i.lines, subtotalCents: i.subtotalCents, vatPercent: i.vatPercent, vatCents: i.vatCents, totalCents: i.totalCents, checks: i.checks });
+  return figures(a) === figures(b);
+}
+
 export function buildInvoice(input: InvoiceInput, createdAt: number): Invoice | undefined {
   const raw = invoiceLines(input);
   if (raw.length === 0) return undefined;

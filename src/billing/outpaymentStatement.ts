@@ -6,7 +6,8 @@
  * the statement adds up as printed. VAT follows the invoice rule (vat.ts). Paid on the 10th
  * working day of the next month; optionally set off against the customer's open invoices,
  * oldest first: only invoices paid by transfer (a direct-debit invoice is collected on its due
- * date, so setting it off too would take the money twice) with something still open (after
+ * date, so setting it off too would take the money twice; one issued before the payment way was
+ * recorded counts as unknown and is not set off either) with something still open (after
  * credit notes and payments, payments.ts). The run records each set-off as a payment on the
  * invoice. Pure; tests in test/billing/outpaymentStatement.test.ts.
  */
@@ -75,7 +76,8 @@ export function buildStatement(input: StatementInput, createdAt: number): Outpay
   const vatCents = vatOf(subtotalCents, input.vatPercent);
   const totalCents = subtotalCents + vatCents;
   const paymentOn = nthWorkingDayOfNextMonth(input.month);
-  const offs = setOffs(totalCents, input.open.filter((o) => o.invoice.issuedOn <= paymentOn && !o.invoice.directDebit));
+  // directDebit absent (an invoice from before it was recorded): unknown, so never set off.
+  const offs = setOffs(totalCents, input.open.filter((o) => o.invoice.issuedOn <= paymentOn && o.invoice.directDebit === false));
   const content = {
     id: input.number,
     customerId: input.customer.id,

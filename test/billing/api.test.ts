@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 /** A customer with a 0909 number all October and the worked example's calls on it. */
-async function setup(): Promise<{ api: ApiHarness; customerId: string; adminToken: string }> {
+async function setup(): Promise<{ api: ApiHarness; store: MemoryStore; customerId: string; adminToken: string }> {
   let customerId = '';
   const cdr = { month: async () => goldenMonth(customerId, '+319091234567') } as unknown as CdrLog;
   const store = new MemoryStore();
@@ -27,7 +27,7 @@ async function setup(): Promise<{ api: ApiHarness; customerId: string; adminToke
   await store.inventory.contracts.insert([contract(customerId, '+319091234567', '2025-06-01')]);
   const patched = await api.call('PATCH', `/api/v1/customers/${customerId}/billing`, { token: PLATFORM_TOKEN, body: { address: BAKERY_ADDRESS, vatId: 'nl 0000.99998 b57' } });
   expect(patched.body).toMatchObject({ address: BAKERY_ADDRESS, vatId: 'NL000099998B57' });
-  return { api, ...c };
+  return { api, store, ...c };
 }
 
 const get = (a: ApiHarness, url: string, token: string) => a.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
@@ -163,6 +163,21 @@ describe('payments and legal details through the API', () => {
     expect((await api.call('POST', '/api/v1/invoices/F2026109999/payments', { token: PLATFORM_TOKEN, body: { amountCents: 1, date: '2026-11-15', method: 'transfer', reference: 'x' } })).status).toBe(404);
     const vat = await api.call('PATCH', `/api/v1/customers/${customerId}/billing`, { token: PLATFORM_TOKEN, body: { vatId: 'NL123456789B01', address: ['ok', ''] } });
     expect([vat.status, (vat.body.issues as Array<{ path: string }>).map((i) => i.path)]).toEqual([400, ['address.1', 'vatId']]);
+  });
+
+  it('a payment after a set-off entered by hand is recorded (not a 500); an invoice stored without legal details is served as PDF', async () => {
+    const { api, store, adminToken } = await setup();
+    await api.call('POST', '/api/v1/invoices/run', { token: PLATFORM_TOKEN, body: { month: '2026-10' } });
+    const pay = (method: string, reference: string) => api.call('POST', '/api/v1/invoices/F2026100001/payments', { token: PLATFORM_TOKEN, body: { amountCents: 100, date: '2026-11-15', method, reference } });
+    const [byHand, transfer] = [await pay('set_off', 'verrekend'), await pay('transfer', 'bank')];
+    expect([byHand.status, transfer.status, (transfer.body.payment as { id: string }).id]).toEqual([201, 201, 'F2026100001-P2']);
+
+    const { seller: _s, buyer: _b, directDebit: _d, ...old } = (await store.billing.invoices.get('F2026100001'))!;
+    await store.billing.invoices.delete(old.id);
+    await store.billing.invoices.insert([old]);
+    const pdf = await get(api, '/api/v1/invoices/F2026100001.pdf', adminToken);
+    expect(pdf.statusCode).toBe(200);
+    expect(execFileSync('pdftotext', ['-layout', '-', '-'], { input: pdf.rawPayload, encoding: 'utf8' })).toContain('Bakkerij De Vries');
   });
 
   it('without operator details a run is 409 with the reason; the PDF names operator and customer', async () => {

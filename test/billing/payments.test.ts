@@ -26,7 +26,7 @@ describe('an invoice status from its payments and credit notes', () => {
     ['credited in full', [note(-1000)], [], { status: 'paid', creditedCents: 1000, paidCents: 0, openCents: 0, refundDueCents: 0 }],
     ['paid, then credited in part: the credit is owed back', [note(-300)], [paid(1000)], { status: 'paid', creditedCents: 300, paidCents: 1000, openCents: 0, refundDueCents: 300 }],
   ] as const)('%s', (_name, notes, payments, expected) => {
-    expect(paymentState(invoice, notes, payments)).toEqual(expected);
+    expect(paymentState(invoice, notes, payments, [])).toEqual(expected);
   });
 });
 

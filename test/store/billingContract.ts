@@ -73,5 +73,18 @@ export function defineBillingContract(name: string, open: OpenStore): void {
       const invoice = (await b.billing.invoices.get('F2026100001'))!;
       expect((await billingOn(b, c.id).paymentStates([invoice])).get(invoice.id)?.status).toBe('paid');
     });
+
+    it("a statement's set-off counts on another instance before its payment row is written: a transfer on top is refused", async () => {
+      const [a, b] = await pair();
+      const c = await a.customers.create({ name: 'Lijn 0909 BV', status: 'active', creditLimitCents: 0 });
+      await a.inventory.contracts.insert([contract(c.id, '+319091234567', '2025-06-01')]);
+      await billingOn(a, c.id).putSettings(c.id, { paperInvoice: false, directDebit: false, setOffOutpayment: true });
+      await billingOn(a, c.id).runInvoices('2026-10');
+      await billingOn(a, c.id).runStatements('2026-10');
+      expect(await a.billing.payments.delete('F2026100001-O2026100001')).toBe(true); // as if the run stopped there
+      await expect(billingOn(b, c.id).recordPayment('F2026100001', { amountCents: 1, date: '2026-11-01', method: 'transfer', reference: 'bank' })).rejects.toThrow('F2026100001 is paid in full; nothing is open');
+      await billingOn(b, c.id).runStatements('2026-10');
+      expect((await billingOn(a, c.id).paymentsOf('F2026100001')).map((p) => p.id)).toEqual(['F2026100001-O2026100001']);
+    });
   });
 }

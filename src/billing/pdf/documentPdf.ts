@@ -6,10 +6,13 @@
  * when issued): the operator's name, address, KvK, btw-id, IBAN and BIC at the top right and in
  * the footer, the customer's name, address and VAT id under "Aan" (Wet OB art. 35a). A document
  * shows what was issued, not what was paid since: the payment state is in the JSON, CSV and web app.
+ * A document issued before the parties were recorded has neither: it names the customer by the
+ * document's customer name and says the operator's details were not kept (never today's details:
+ * the document shows what was issued).
  */
 import PDFDocument from 'pdfkit';
 import { nationalNotation } from '../../numbers/normalize.js';
-import type { DocumentParties, Invoice, OutpaymentStatement } from '../BillingTypes.js';
+import type { Invoice, OutpaymentStatement, StoredParties } from '../BillingTypes.js';
 import { dutchDate, dutchMonth, euro } from './dutchFormat.js';
 
 const LEFT = 50;
@@ -51,20 +54,28 @@ function rule(doc: Doc): void {
 
 const SELLER_LEFT = 340;
 
+/** Printed instead of the operator's block on a document issued before the parties were recorded. */
+export const NO_SELLER_TEXT = 'Oud document: verkopergegevens niet vastgelegd bij uitgifte';
+
 /** The operator at the top right; the title, the customer ("Aan") and the document's fields on the left. */
-function header(doc: Doc, title: string, fields: Array<[string, string]>, parties: DocumentParties): void {
-  const { seller, buyer } = parties;
+function header(doc: Doc, title: string, fields: Array<[string, string]>, d: StoredParties & { customerName: string }): void {
+  const { seller } = d;
+  const buyer = d.buyer ?? { name: d.customerName, address: [] };
   const width = RIGHT - SELLER_LEFT;
-  doc.font('Helvetica-Bold').fontSize(10).text(seller.name, SELLER_LEFT, LEFT, { width });
-  doc.font('Helvetica').fontSize(9);
-  for (const line of seller.address) doc.text(line, { width });
-  doc.text(`KvK ${seller.kvk}`, { width }).text(`Btw-id ${seller.vatId}`, { width }).text(`IBAN ${seller.iban}  BIC ${seller.bic}`, { width });
-  if (seller.email) doc.text(seller.email, { width });
-  if (seller.phone) doc.text(seller.phone, { width });
+  if (seller) {
+    doc.font('Helvetica-Bold').fontSize(10).text(seller.name, SELLER_LEFT, LEFT, { width });
+    doc.font('Helvetica').fontSize(9);
+    for (const line of seller.address) doc.text(line, { width });
+    doc.text(`KvK ${seller.kvk}`, { width }).text(`Btw-id ${seller.vatId}`, { width }).text(`IBAN ${seller.iban}  BIC ${seller.bic}`, { width });
+    if (seller.email) doc.text(seller.email, { width });
+    if (seller.phone) doc.text(seller.phone, { width });
+  } else {
+    doc.font('Helvetica').fontSize(9).text(NO_SELLER_TEXT, SELLER_LEFT, LEFT, { width });
+  }
   const sellerBottom = doc.y;
   doc.font('Helvetica-Bold').fontSize(18).text(title, LEFT, LEFT, { width: SELLER_LEFT - LEFT - 10 });
   doc.y = Math.max(doc.y, sellerBottom) + 10;
-  if (seller.demo) {
+  if (seller?.demo) {
     doc.font('Helvetica-Bold').fontSize(10).fillColor('#c00000').text('VOORBEELDGEGEVENS (demo): dit is geen geldige factuur', LEFT, doc.y).fillColor('black');
     doc.moveDown(0.5);
   }
@@ -79,8 +90,9 @@ function header(doc: Doc, title: string, fields: Array<[string, string]>, partie
 }
 
 /** The operator's registration and bank details once more at the bottom, as Dutch invoices carry them. */
-function footer(doc: Doc, parties: DocumentParties): void {
+function footer(doc: Doc, parties: StoredParties): void {
   const s = parties.seller;
+  if (!s) return;
   doc.moveDown();
   rule(doc);
   row(doc, `${s.name} · ${s.address.join(', ')} · KvK ${s.kvk} · Btw-id ${s.vatId} · IBAN ${s.iban} · BIC ${s.bic}`, []);
@@ -113,9 +125,12 @@ export function invoicePdf(inv: Invoice): Promise<Buffer> {
     if (minimumSpend) row(doc, `Minimale maandbesteding: ${euro(minimumSpend.minimumCents)} (${minimumSpend.percent}% van ${euro(minimumSpend.expectedMonthlyCents)}); tekort ${euro(minimumSpend.shortfallCents)} — ter informatie, niet in rekening gebracht`, []);
     if (fairUse) row(doc, `Fair use: ${fairUse.usedMinutes.replace('.', ',')} van ${fairUse.bundleMinutes} bundelminuten${fairUse.flagged ? ` — meer dan ${fairUse.marginPercent}% boven de bundel` : ''}`, []);
     doc.moveDown();
-    const payBy = inv.directDebit
+    // An old invoice may lack the payment way (directDebit) and the account to pay to (seller).
+    const payBy = inv.directDebit === true
       ? `Het totaalbedrag wordt op of na ${dutchDate(inv.dueOn)} via SEPA-incasso van uw rekening afgeschreven.`
-      : `Graag betalen binnen ${inv.paymentTermDays} dagen, uiterlijk ${dutchDate(inv.dueOn)}, op ${inv.seller.iban} (BIC ${inv.seller.bic}) t.n.v. ${inv.seller.name}, onder vermelding van ${inv.number}.`;
+      : inv.directDebit === false && inv.seller
+        ? `Graag betalen binnen ${inv.paymentTermDays} dagen, uiterlijk ${dutchDate(inv.dueOn)}, op ${inv.seller.iban} (BIC ${inv.seller.bic}) t.n.v. ${inv.seller.name}, onder vermelding van ${inv.number}.`
+        : `Te voldoen binnen ${inv.paymentTermDays} dagen, uiterlijk ${dutchDate(inv.dueOn)}, onder vermelding van ${inv.number}.`;
     const foot = inv.kind === 'invoice'
       ? `${payBy} Alle prijzen excl. ${inv.vatPercent}% btw tenzij anders vermeld.`
       : `Dit bedrag wordt verrekend met of teruggestort op de rekening van factuur ${inv.creditsInvoiceId ?? ''}.`;
