@@ -119,7 +119,7 @@ export function numberRoutes(ctx: ApiContext, inventory: InventoryService): Rout
       method: 'POST',
       path: '/customers/:customerId/numbers',
       summary:
-        "Assign a number to a customer directly (platform token only): taken from stock when available there (409 with the reason when it is held, live or in quarantine), added to the stock first when never imported; a direct order is created, confirmed and activated at once and the contract starts",
+        "Assign a number to a customer directly (platform token only): taken from stock when available there (409 with the reason when it is held, live or in quarantine), added to the stock first when never imported; a direct order is created, confirmed and activated at once and the contract starts; retried for the same customer after a failure half-way, it resumes where it stopped",
       tag: 'numbers',
       params: CustomerParams,
       body: CreateNumberBody,

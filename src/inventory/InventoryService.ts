@@ -10,15 +10,16 @@ import type { MailOutbox } from '../mail/MailOutbox.js';
 import type { ServiceNumber, Tariff } from '../numbers/NumberTypes.js';
 import { parseServiceNumber } from '../numbers/normalize.js';
 import { validateTariff } from '../numbers/tariff.js';
-import type { Store } from '../store/StoreTypes.js';
-import { adoptServiceNumber, adoptServiceNumbers } from './adopt.js';
+import { ConflictError, type Store } from '../store/StoreTypes.js';
+import { adoptServiceNumber, adoptServiceNumbers, recordMissingReleases } from './adopt.js';
+import { FRESH_ASSIGNMENT, resumeAssignment } from './directAssignment.js';
 import { amsterdamDate, monthOf, startOfDay } from './calendar.js';
 import { checkNotice, newContract, withFirstTraffic } from './contracts.js';
 import { parseInventoryCsv, type ImportedNumber, type ImportError } from './import.js';
 import type { Actor, Contract, InventoryNumber, InventoryState, Order, RecordTable, TariffChange, VersionedRecord } from './InventoryTypes.js';
 import { InventoryRefusal, orderConfirmationMail, stepOrder } from './orders.js';
 import { searchCandidates, type NumberSearch, type Page } from './search.js';
-import { applyTransition, TRANSITIONS, TransitionRefused, type TransitionExtras } from './states.js';
+import { applyTransition, HELD_STATES, TRANSITIONS, TransitionRefused, type TransitionExtras } from './states.js';
 import { effectiveTariff, tariffChangeOf, tariffEffectiveOn } from './tariffChanges.js';
 
 export interface InventoryOptions {
@@ -79,9 +80,6 @@ const ADMIN_MOVES: Partial<Record<InventoryState, readonly InventoryState[]>> = 
   quarantined: ['cancelled'],
   available: ['quarantined'],
 };
-
-/** States in which a number is held for a customer (released when the customer is deleted). */
-const HELD_STATES: readonly InventoryState[] = ['reserved', 'ordered', 'awaiting_acm', 'active', 'suspended'];
 
 const MAX_WRITE_ATTEMPTS = 20;
 const DAY_MS = 86_400_000;
@@ -205,9 +203,15 @@ export class InventoryService {
     return moved;
   }
 
-  /** Numbers in service without an inventory record (from before the inventory) are adopted (adopt.ts); start.ts runs it once. */
+  /**
+   * Numbers in service without an inventory record (from before the inventory) are adopted, and
+   * numbers held for customers deleted before deletes left a release entry get one (adopt.ts);
+   * start.ts runs it once. Returns the numbers adopted.
+   */
   async adoptServiceNumbers(): Promise<number> {
-    return adoptServiceNumbers(this.store, this.log, this.now());
+    const adopted = await adoptServiceNumbers(this.store, this.log, this.now());
+    await recordMissingReleases(this.store, this.log, this.now());
+    return adopted;
   }
 
   /** Makes sure a customer's number has its inventory record before a state change (adopting one from before the inventory). */
@@ -335,11 +339,17 @@ export class InventoryService {
     }
     const existing = await this.store.numbers.getByE164(order.e164);
     if (existing && existing.customerId !== order.customerId) throw new InventoryRefusal(409, 'number', `${order.e164} is in use by another customer`);
-    await this.move(order.e164, 'active', by, {}, (n) => this.holds(n, order));
+    // Already active for this order: an earlier try stopped after this step; it goes on from here.
+    const current = await this.repo.numbers.get(order.e164);
+    if (current?.state !== 'active' || current.orderId !== order.id) await this.move(order.e164, 'active', by, {}, (n) => this.holds(n, order));
     const fields = { status: 'active' as const, ...(order.planId === undefined ? {} : { planId: order.planId }), ...(order.tariff === undefined ? {} : { tariff: order.tariff }) };
     const sn: ServiceNumber = existing
       ? ((await this.store.numbers.update(existing.id, fields)) ?? existing)
-      : await this.store.numbers.create({ customerId: order.customerId, e164: order.e164, type: order.type, ...fields });
+      : await this.store.numbers.create({ customerId: order.customerId, e164: order.e164, type: order.type, ...fields }).catch((err: unknown) => {
+          // Another activation of the same order (a retry running at the same time) created it first.
+          if (err instanceof ConflictError && err.field === 'e164') throw new InventoryRefusal(409, 'number', err.message);
+          throw err;
+        });
     const active = await this.update(this.repo.orders, orderId, 'order', (o) => ({ ...stepOrder(o, 'active', by, at), activatedAt: at, numberId: sn.id }));
     const signedOn = amsterdamDate(order.confirmedAt ?? at);
     await this.repo.contracts.insert([newContract({ customerId: order.customerId, orderId, e164: order.e164, numberId: sn.id }, signedOn, at)]);
@@ -393,6 +403,10 @@ export class InventoryService {
    * created, confirmed and activated at once with the given plan, tariff and status, so the
    * number has an order, a contract and a history like any other. No confirmation mail: customers
    * carry no e-mail address, and the platform assigning the number has the customer's order in hand.
+   *
+   * The steps (directAssignment.ts) are separate writes: the reservation carries reservedUntil
+   * and the order exists from the reservation on, so a try that stops half-way lapses like any
+   * order; a retry for the same customer resumes where it stopped instead of answering 409.
    */
   async assignDirect(input: DirectAssignment, by: Actor): Promise<{ order: Order; number: ServiceNumber }> {
     const parsed = parseServiceNumber(input.number);
@@ -400,7 +414,80 @@ export class InventoryService {
     const { e164 } = parsed;
     const customer = await this.store.customers.get(input.customerId);
     if (!customer) throw new InventoryRefusal(404, 'customerId', `customer ${input.customerId} does not exist`);
-    if (await this.store.numbers.getByE164(e164)) throw new InventoryRefusal(409, 'number', `number ${e164} is already in use`);
+    const held = await this.repo.numbers.get(e164);
+    const heldOrder = held?.orderId === undefined ? undefined : await this.repo.orders.get(held.orderId);
+    const resumed = resumeAssignment(held, heldOrder, input.customerId);
+    if (resumed === undefined && (await this.store.numbers.getByE164(e164))) throw new InventoryRefusal(409, 'number', `number ${e164} is already in use`);
+    if (resumed !== undefined) this.log.info({ e164, state: held?.state, orderId: held?.orderId, steps: resumed, by }, 'direct assignment resumed');
+    const orderId = resumed === undefined ? randomUUID() : (held?.orderId ?? '');
+    let tariff = input.tariff ?? held?.tariff;
+    let order: Order | undefined;
+    for (const step of resumed ?? FRESH_ASSIGNMENT) {
+      const at = this.now();
+      switch (step) {
+        case 'reserve': {
+          const moved = await this.reserveForAssignment(parsed, input, orderId, by);
+          tariff = input.tariff ?? moved.tariff;
+          break;
+        }
+        case 'insert-order': {
+          const reservedUntil = at + this.options.reservationMinutes * 60_000;
+          const fresh: Order = {
+            id: orderId,
+            version: 1,
+            customerId: input.customerId,
+            e164,
+            type: parsed.type,
+            kind: 'direct',
+            status: 'reserved',
+            ...(input.planId === undefined ? {} : { planId: input.planId }),
+            ...(tariff === undefined ? {} : { tariff }),
+            // No address: isDirectAssignmentOrder tells a resumable assignment by it.
+            email: '',
+            createdAt: at,
+            createdBy: by,
+            reservedUntil,
+            history: [{ status: 'reserved', at, by }],
+          };
+          // Two tries resuming at once: the one whose order is in goes on, the other stops here.
+          if ((await this.repo.orders.insert([fresh])).length > 0) throw new InventoryRefusal(409, 'number', `${e164}: another try of this assignment wrote order ${orderId} just now`);
+          break;
+        }
+        case 'order-number':
+          await this.move(e164, 'ordered', by, { reason: 'direct assignment' }, (n) => {
+            if (n.orderId !== orderId) throw new InventoryRefusal(409, 'number', `${e164} is no longer held for order ${orderId} (it is ${n.state})`);
+          });
+          break;
+        case 'confirm-order':
+          await this.update(this.repo.orders, orderId, 'order', (o) => {
+            const stepped = stepOrder(o, 'confirmed', by, at);
+            delete stepped.reservedUntil;
+            return { ...stepped, confirmedAt: at, month: monthOf(at) };
+          });
+          break;
+        case 'activate':
+          // A resumed try takes this try's plan and tariff.
+          await this.update(this.repo.orders, orderId, 'order', (o) => {
+            if (o.planId === input.planId && JSON.stringify(o.tariff) === JSON.stringify(tariff)) return o;
+            const next: Order = { ...o, version: o.version + 1 };
+            delete next.planId;
+            delete next.tariff;
+            return { ...next, ...(input.planId === undefined ? {} : { planId: input.planId }), ...(tariff === undefined ? {} : { tariff }) };
+          });
+          order = await this.activateOrder(orderId, by);
+          break;
+      }
+    }
+    if (order === undefined) throw new Error(`direct assignment of ${e164}: no activation step ran`);
+    if (input.status === 'suspended') await this.setState(e164, 'suspended', by, 'assigned suspended');
+    const sn = await this.store.numbers.get(order.numberId ?? '');
+    if (!sn) throw new Error(`direct assignment of ${e164}: the service number vanished right after activation`);
+    return { order, number: sn };
+  }
+
+  /** assignDirect's first step: the number from stock (added to it when never imported) is reserved for the order. */
+  private async reserveForAssignment(parsed: { e164: string; type: InventoryNumber['type'] }, input: DirectAssignment, orderId: string, by: Actor): Promise<InventoryNumber> {
+    const { e164 } = parsed;
     const at = this.now();
     const reason = 'added to the stock for a direct assignment (never imported)';
     const record: InventoryNumber = {
@@ -416,43 +503,14 @@ export class InventoryService {
     // Insert-if-new: when it is (or just became) stock, the reservation below decides who gets it.
     const added = (await this.repo.numbers.insert([record])).length === 0;
     if (added) this.log.info({ e164, by }, 'number added to stock for a direct assignment');
-    const orderId = randomUUID();
-    const moved = await this.move(e164, 'reserved', by, { customerId: input.customerId, orderId, reason: 'direct assignment' }, (n) => {
+    const reservedUntil = at + this.options.reservationMinutes * 60_000;
+    return this.move(e164, 'reserved', by, { customerId: input.customerId, orderId, reservedUntil, reason: 'direct assignment' }, (n) => {
       if (n.state === 'available') return;
       const until = n.state === 'quarantined' && n.quarantinedUntil !== undefined ? ` until ${new Date(n.quarantinedUntil).toISOString()}` : '';
       const held = n.customerId !== undefined && n.state !== 'quarantined' && n.state !== 'cancelled';
       const holder = !held ? '' : n.customerId === input.customerId ? ' for this customer' : ' for another customer';
       throw new InventoryRefusal(409, 'number', `${e164} is not available: it is ${n.state}${holder}${until}`);
     });
-    await this.move(e164, 'ordered', by, { reason: 'direct assignment' });
-    const tariff = input.tariff ?? moved.tariff;
-    const history: Order['history'] = [
-      { status: 'reserved', at, by },
-      { status: 'confirmed', at, by },
-    ];
-    const order: Order = {
-      id: orderId,
-      version: 1,
-      customerId: input.customerId,
-      e164,
-      type: parsed.type,
-      kind: 'direct',
-      status: 'confirmed',
-      ...(input.planId === undefined ? {} : { planId: input.planId }),
-      ...(tariff === undefined ? {} : { tariff }),
-      email: '',
-      createdAt: at,
-      createdBy: by,
-      confirmedAt: at,
-      month: monthOf(at),
-      history,
-    };
-    await this.repo.orders.insert([order]);
-    const active = await this.activateOrder(orderId, by);
-    if (input.status === 'suspended') await this.setState(e164, 'suspended', by, 'assigned suspended');
-    const sn = await this.store.numbers.get(active.numberId ?? '');
-    if (!sn) throw new Error(`direct assignment of ${e164}: the service number vanished right after activation`);
-    return { order: active, number: sn };
   }
 
   /**
@@ -600,10 +658,11 @@ export class InventoryService {
     for (const c of await this.repo.contracts.listWhere({ status: 'notice_given' })) {
       if (c.endOn !== undefined && c.endOn < today) await this.endContract(c);
     }
-    const [reserved, quarantined, cancelled] = await Promise.all(
-      (['reserved', 'quarantined', 'cancelled'] as const).map((state) => this.repo.numbers.listWhere({ state })),
+    const [reserved, ordered, quarantined, cancelled] = await Promise.all(
+      (['reserved', 'ordered', 'quarantined', 'cancelled'] as const).map((state) => this.repo.numbers.listWhere({ state })),
     );
     await this.each(reserved, (n) => (n.reservedUntil !== undefined && n.reservedUntil <= now ? this.lapse(n) : undefined));
+    await this.releaseOrderless([...reserved.filter((n) => n.reservedUntil === undefined), ...ordered], now);
     await this.each(quarantined, (n) => ((n.quarantinedUntil ?? 0) <= now ? this.move(n.id, 'available', 'system') : undefined));
     await this.each(cancelled, (n) => (n.history.some((h) => h.to === 'active') ? this.quarantine(n.id, 'system') : undefined));
     // Numbers held for customers that were deleted (the store leaves a release entry per customer).
@@ -636,6 +695,26 @@ export class InventoryService {
       await this.update(this.repo.orders, n.orderId, 'order', (o) => (o.status === 'reserved' ? { ...stepOrder(o, 'cancelled', 'system', at), cancelledAt: at } : o)).catch(() => undefined);
     }
     this.log.info({ e164: n.id }, 'reservation lapsed');
+  }
+
+  /**
+   * Numbers held for an order that does not exist (an assignment that stopped between its writes
+   * before orders were written first, or a lost write) go back to stock once they have not moved
+   * for the reservation time: no order will ever confirm, activate or cancel them.
+   */
+  private async releaseOrderless(numbers: readonly InventoryNumber[], now: number): Promise<void> {
+    const quiet = numbers.filter((n) => (n.history.at(-1)?.at ?? n.createdAt) + this.options.reservationMinutes * 60_000 <= now);
+    const orders = await this.repo.orders.getMany(quiet.map((n) => n.orderId ?? ''));
+    const orphans = quiet.filter((_, i) => orders[i] === undefined);
+    await this.each(orphans, async (n) => {
+      const reason = `order ${n.orderId ?? '(none)'} does not exist`;
+      const unchanged = (cur: InventoryNumber): void => {
+        if (cur.state !== n.state || cur.orderId !== n.orderId) throw new InventoryRefusal(409, 'number', `${n.id} moved meanwhile`);
+      };
+      if (n.origin === 'chosen') await this.repo.numbers.delete(n.id);
+      else await this.move(n.id, 'available', 'system', { reason }, unchanged);
+      this.log.warn({ e164: n.id, state: n.state, orderId: n.orderId }, 'number held for a missing order released');
+    });
   }
 
   private async quarantine(e164: string, by: Actor): Promise<void> {

@@ -12,6 +12,7 @@ import type { Store } from '../store/StoreTypes.js';
 import { amsterdamDate, monthOf } from './calendar.js';
 import { newContract } from './contracts.js';
 import type { Actor, InventoryNumber, Order } from './InventoryTypes.js';
+import { HELD_STATES } from './states.js';
 
 const REASON = 'in service before the inventory existed; adopted';
 
@@ -24,6 +25,26 @@ export async function adoptServiceNumbers(store: Store, logger: Logger, now: num
   }
   if (adopted > 0) logger.info({ adopted }, 'service numbers from before the inventory adopted into it');
   return adopted;
+}
+
+/**
+ * Customers deleted before the store wrote a release entry on delete (forgetCustomer.ts) may
+ * still hold numbers that the schedule, which looks only at release entries, would never free.
+ * Run at start: each customer that holds a number but no longer exists gets its release entry
+ * (insert-if-new, so running it again or on several instances at once is harmless). Returns the
+ * customers found.
+ */
+export async function recordMissingReleases(store: Store, logger: Logger, now: number): Promise<string[]> {
+  const holders = new Set<string>();
+  for (const state of HELD_STATES) {
+    for (const n of await store.inventory.numbers.listWhere({ state })) if (n.customerId !== undefined) holders.add(n.customerId);
+  }
+  const gone: string[] = [];
+  for (const customerId of holders) if ((await store.customers.get(customerId)) === undefined) gone.push(customerId);
+  if (gone.length === 0) return gone;
+  await store.inventory.releases.insert(gone.map((id) => ({ id, version: 1, at: now })));
+  logger.info({ customers: gone.length }, 'numbers held for customers deleted earlier: release entries written for the schedule');
+  return gone;
 }
 
 /** One number; false when it has an inventory record already (or another instance just wrote one). */

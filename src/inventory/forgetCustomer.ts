@@ -1,7 +1,5 @@
 import type { InventoryRepo } from './InventoryTypes.js';
-
-/** The states in which a number is held for a customer. */
-const HELD = new Set(['reserved', 'ordered', 'awaiting_acm', 'active', 'suspended']);
+import { HELD_STATES } from './states.js';
 
 /**
  * A deleted customer's orders, contracts and tariff changes go with it (both stores call this).
@@ -14,7 +12,7 @@ export async function forgetInventoryCustomer(repo: InventoryRepo, customerId: s
   for (const table of [repo.orders, repo.contracts, repo.tariffChanges]) {
     for (const r of await table.listByCustomer(customerId)) await table.delete(r.id);
   }
-  if ((await repo.numbers.listByCustomer(customerId)).some((n) => HELD.has(n.state))) {
+  if ((await repo.numbers.listByCustomer(customerId)).some((n) => HELD_STATES.includes(n.state))) {
     await repo.releases.insert([{ id: customerId, version: 1, at: Date.now() }]);
   }
 }

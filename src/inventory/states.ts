@@ -26,6 +26,9 @@ export const TRANSITIONS: Readonly<Record<InventoryState, Partial<Record<Invento
   quarantined: { available: 'quarantine over' },
 };
 
+/** States in which a number is held for a customer (released by the schedule when the customer is deleted). */
+export const HELD_STATES: readonly InventoryState[] = ['reserved', 'ordered', 'awaiting_acm', 'active', 'suspended'];
+
 /** States a number may enter the inventory in (import: available; a chosen number, not in stock: reserved for its order). */
 export const INITIAL_STATES: readonly InventoryState[] = ['available', 'reserved'];
 

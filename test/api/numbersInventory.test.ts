@@ -3,7 +3,7 @@
  * its history, a direct order and a running contract; suspending, resuming, tariff corrections and
  * removal are recorded there, and a removed number stays in quarantine.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { amsterdamDate } from '../../src/inventory/calendar.js';
 import { PLATFORM, startInventoryRig, type InventoryRig } from '../inventory/rig.js';
 
@@ -16,6 +16,7 @@ beforeEach(async () => {
   rig = await startInventoryRig({ start: START, options: { quarantineDays: 30 } });
 });
 afterEach(async () => {
+  vi.restoreAllMocks();
   await rig.close();
 });
 
@@ -83,6 +84,36 @@ describe('POST /customers/{id}/numbers is a direct assignment through the invent
     expect(res.body).toEqual({ error: 'conflict', field: 'number', message: '+31858001000 is not available: it is reserved for another customer' });
     expect(await inventoryNumber('0858001000')).toMatchObject({ state: 'reserved', customerId: a.customerId });
     expect(await rig.store.numbers.getByE164('+31858001000')).toBeUndefined();
+  });
+});
+
+describe('POST /customers/{id}/numbers retried after a failure half-way', () => {
+  it('resumes where activation stopped for the same customer: 201, one order and one contract, no 409', async () => {
+    const { customerId } = await rig.customer('Herkansing BV');
+    vi.spyOn(rig.store.numbers, 'create').mockRejectedValueOnce(new Error('redis connection lost'));
+    const failed = await add(customerId, { number: '085 800 2000' });
+    expect(failed.status).toBe(500);
+    expect(await rig.store.numbers.getByE164('+31858002000')).toBeUndefined();
+
+    rig.clock.now += 1000;
+    const retried = await add(customerId, { number: '085 800 2000' });
+    expect(retried.status).toBe(201);
+    expect(retried.body).toMatchObject({ e164: '+31858002000', customerId, status: 'active' });
+    expect((await inventoryNumber('0858002000')).history.map((h) => h.to)).toEqual(['available', 'reserved', 'ordered', 'active']);
+    const orders = await rig.call('GET', `/api/v1/orders?customerId=${customerId}`, PLATFORM);
+    expect(orders.items).toEqual([expect.objectContaining({ status: 'active', numberId: retried.body.id })]);
+    const contracts = await rig.call('GET', `/api/v1/contracts?customerId=${customerId}`, PLATFORM);
+    expect(contracts.items).toEqual([expect.objectContaining({ status: 'running', numberId: retried.body.id })]);
+  });
+
+  it('another customer still gets 409 while the first one holds it', async () => {
+    const a = await rig.customer('A');
+    const b = await rig.customer('B');
+    vi.spyOn(rig.store.numbers, 'create').mockRejectedValueOnce(new Error('redis connection lost'));
+    expect((await add(a.customerId, { number: '085 800 2000' })).status).toBe(500);
+    const other = await add(b.customerId, { number: '085 800 2000' });
+    expect(other.status).toBe(409);
+    expect(other.body.message).toBe('+31858002000 is not available: it is active for another customer');
   });
 });
 

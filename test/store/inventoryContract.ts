@@ -5,7 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { InventoryService } from '../../src/inventory/InventoryService.js';
 import type { InventoryNumber, Order } from '../../src/inventory/InventoryTypes.js';
+import { silentLogger } from '../../src/logger.js';
 import type { Store } from '../../src/store/StoreTypes.js';
 
 export type OpenStore = (namespace: string) => Promise<Store>;
@@ -163,6 +165,37 @@ export function defineInventoryContract(name: string, open: OpenStore): void {
       expect((await store.inventory.releases.list()).map((r) => r.id)).toEqual([gone.id]);
       expect(await store.customers.delete(stays.id)).toBe(true);
       expect((await store.inventory.releases.list()).map((r) => r.id)).toEqual([gone.id]);
+    });
+
+    it('customers deleted before deletes left a release entry: the start writes one, and the schedule then frees their numbers', async () => {
+      const { store } = await fresh();
+      const now = Date.parse('2026-11-23T09:00:00Z');
+      const inventory = new InventoryService({ store, logger: silentLogger(), options: { quarantineDays: 10 }, now: () => now });
+      const gone = await store.customers.create({ name: 'Lang Geleden Weg BV', status: 'active', creditLimitCents: 10_000 });
+      const stays = await store.customers.create({ name: 'Blijft BV', status: 'active', creditLimitCents: 10_000 });
+      await store.inventory.numbers.insert([
+        stock('+31858001000', { state: 'active', customerId: gone.id, orderId: 'o1' }),
+        stock('+31858001001', { state: 'reserved', customerId: gone.id, orderId: 'o2', reservedUntil: now + 3_600_000 }),
+        stock('+31858001002', { state: 'active', customerId: stays.id, orderId: 'o3' }),
+      ]);
+      expect(await store.customers.delete(gone.id)).toBe(true);
+      // Deleted by a version that wrote no release entry.
+      await store.inventory.releases.delete(gone.id);
+      await inventory.tick();
+      expect((await store.inventory.numbers.get('+31858001000'))?.state).toBe('active');
+
+      expect(await inventory.adoptServiceNumbers()).toBe(0);
+      expect((await store.inventory.releases.list()).map((r) => r.id)).toEqual([gone.id]);
+      expect(await inventory.adoptServiceNumbers()).toBe(0);
+      expect((await store.inventory.releases.list()).map((r) => r.id)).toEqual([gone.id]);
+
+      await inventory.tick();
+      expect(await store.inventory.numbers.get('+31858001000')).toMatchObject({ state: 'quarantined', quarantinedUntil: now + 10 * 86_400_000 });
+      const back = await store.inventory.numbers.get('+31858001001');
+      expect(back?.state).toBe('available');
+      expect(back).not.toHaveProperty('customerId');
+      expect(await store.inventory.numbers.get('+31858001002')).toMatchObject({ state: 'active', customerId: stays.id });
+      expect(await store.inventory.releases.list()).toEqual([]);
     });
 
     it('takes a block of 10,000 numbers in one insert', async () => {

@@ -29,8 +29,9 @@ export class ExpiryQueue {
   /** Expire `item` durationMs from now. */
   add(item: Expiring): void {
     this.items.push(item);
-    // Date.now(), not a monotonic clock: test fake timers move it together with setTimeout.
-    this.deadlines.push(Date.now() + this.durationMs);
+    // A monotonic clock (RFC 3261 17.2.1/17.2.2 timers count elapsed time): with Date.now() a
+    // wall-clock step (NTP, VM resume) would expire every waiting entry at once, or hold them back.
+    this.deadlines.push(performance.now() + this.durationMs);
     if (this.timer === undefined) this.arm(this.durationMs);
   }
 
@@ -50,11 +51,9 @@ export class ExpiryQueue {
 
   private run(): void {
     this.timer = undefined;
-    const now = Date.now();
+    const now = performance.now();
     while (this.head < this.items.length) {
-      // Due, or further away than durationMs: the clock was set back, and the entry is overdue.
-      const wait = this.deadlines[this.head] - now;
-      if (wait > 0 && wait <= this.durationMs) break;
+      if (this.deadlines[this.head] > now) break;
       const item = this.items[this.head];
       // Release the reference at once: the slot is only reclaimed at the next compaction.
       (this.items as (Expiring | undefined)[])[this.head] = undefined;

@@ -75,13 +75,34 @@ describe('ExpiryQueue (one timer for many transactions of one timer length)', ()
     expect(q.size).toBe(0);
   });
 
-  it('a clock set back does not keep entries longer than the duration', async () => {
+  // RFC 3261 17.2.1/17.2.2: Timers J and L count elapsed time. The fake timers move
+  // performance.now() with setTimeout, and vi.setSystemTime() steps only the wall clock.
+  it('a wall clock stepped forward (NTP, VM resume) does not expire waiting entries early', async () => {
+    const fired: string[] = [];
+    const q = new ExpiryQueue(32_000);
+    q.add(entry('a', fired));
+    await vi.advanceTimersByTimeAsync(10_000);
+    q.add(entry('b', fired));
+    await vi.advanceTimersByTimeAsync(10_000);
+    vi.setSystemTime(Date.now() + 3_600_000);
+    await vi.advanceTimersByTimeAsync(12_000);
+    expect(fired).toEqual(['a']);
+    await vi.advanceTimersByTimeAsync(10_000 - 1);
+    expect(fired).toEqual(['a']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fired).toEqual(['a', 'b']);
+  });
+
+  it('a wall clock set back does not keep entries longer than the duration', async () => {
     const fired: string[] = [];
     const q = new ExpiryQueue(1_000);
     q.add(entry('a', fired));
+    await vi.advanceTimersByTimeAsync(500);
     vi.setSystemTime(Date.now() - 3_600_000);
     q.add(entry('b', fired));
-    await vi.advanceTimersByTimeAsync(1_000);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(fired).toEqual(['a']);
+    await vi.advanceTimersByTimeAsync(500);
     expect(fired).toEqual(['a', 'b']);
   });
 });
