@@ -19,6 +19,14 @@ export type PromptRef = z.infer<typeof promptRefSchema>;
 
 export const promptListSchema = z.array(promptRefSchema).min(1, 'at least one prompt');
 
+/**
+ * Names one of the customer's accounts by its username (forward and hunt-group targets), and one
+ * of its voicemail boxes by id or name. Shared schemas rather than inline strings so the plan
+ * editor recognises them by identity and offers the customer's own records (src/web/plans/formSpec.ts).
+ */
+export const accountRefSchema = z.string().min(1);
+export const voicemailBoxRefSchema = z.string().min(1).max(100);
+
 /** A wall-clock time 'HH:MM' (24h); '24:00' closes a range at midnight. */
 export const clockTimeSchema = z
   .string()

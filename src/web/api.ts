@@ -104,7 +104,9 @@ export class Api {
   deletePrompt = (customerId: string, promptId: string): Promise<void> => this.request('DELETE', `/customers/${customerId}/prompts/${promptId}`);
   /** The prompt as played (8 kHz WAV) as a blob: an <audio> element cannot send the bearer token itself. */
   promptAudio = (customerId: string, promptId: string): Promise<Blob> => this.blob(`/customers/${customerId}/prompts/${promptId}/audio`);
-  voicemailBoxes = (): Promise<VoicemailBox[]> => this.request('GET', '/voicemail-boxes');
+  /** customerId: the platform token's filter (a beheerder's and gebruiker's own boxes regardless). */
+  voicemailBoxes = (customerId?: string): Promise<VoicemailBox[]> =>
+    this.request('GET', customerId === undefined ? '/voicemail-boxes' : `/voicemail-boxes?customerId=${encodeURIComponent(customerId)}`);
   voicemailMessages = (boxId: string): Promise<VoicemailMessage[]> => this.request('GET', `/voicemail-boxes/${boxId}/messages`);
   setHeard = (boxId: string, messageId: string, heard: boolean): Promise<VoicemailMessage> =>
     this.request('PATCH', `/voicemail-boxes/${boxId}/messages/${messageId}`, { heard });

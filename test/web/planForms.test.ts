@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { parsePlan, planNodeSchema, type PlanNodeType } from '../../src/plans/schema.js';
-import { blankValue, fieldSpec, formPaths, jsonFallbacks, nodeFormSpec, nodeIssuesByPath, type FieldEntry, type FieldSpec } from '../../src/web/plans/formSpec.js';
+import { blankValue, fieldSpec, formPaths, jsonFallbacks, nodeFormSpec, nodeIssuesByPath, specPaths, type FieldEntry, type FieldSpec } from '../../src/web/plans/formSpec.js';
+import { accountLabel, refChoices, type RecordRefs } from '../../src/web/plans/recordRefs.js';
+import type { Account, VoicemailBox } from '../../src/web/api.js';
 import { PLAN_TEMPLATES, planFromTemplate } from '../../src/web/plans/nodeTemplates.js';
 import { FIELD_LABELS } from '../../src/web/plans/texts.js';
 
@@ -61,7 +63,7 @@ describe('node forms from the plan schema', () => {
     ['forward', 'onFailure', 'target'],
     ['huntgroup', 'strategy', 'enum'],
     ['huntgroup', 'members', 'array'],
-    ['voicemail', 'box', 'text'],
+    ['voicemail', 'box', 'ref'],
     ['voicemail', 'next', 'target'],
     ['fax', 'email', 'array'],
     ['hangup', 'cause', 'enum'],
@@ -114,7 +116,7 @@ describe('node forms from the plan schema', () => {
   });
 
   it('edits a forward target by its input side (before the number is normalised)', () => {
-    expect(field('forward', 'to').spec).toEqual({ kind: 'object', fields: [{ name: 'account', optional: true, spec: { kind: 'text' } }, { name: 'number', optional: true, spec: { kind: 'text' } }] });
+    expect(field('forward', 'to').spec).toEqual({ kind: 'object', fields: [{ name: 'account', optional: true, spec: { kind: 'ref', to: 'account' } }, { name: 'number', optional: true, spec: { kind: 'text' } }] });
   });
 
   it.each<[string, z.ZodType, FieldSpec]>([
@@ -200,5 +202,70 @@ describe('plan templates', () => {
       const spec = nodeFormSpec(node.type) as Extract<FieldSpec, { kind: 'object' }>;
       expect(Object.keys(node).filter((k) => !spec.fields.some((f) => f.name === k))).toEqual([]);
     }
+  });
+});
+
+/**
+ * Fields that name one of the customer's records are selects of those records, recognised by
+ * their schema (accountRefSchema, voicemailBoxRefSchema in src/plans/fields.ts). Every other
+ * free-text field of every node type is listed here: a new plain string field fails this test
+ * until it is either such a reference (use the shared schema) or added here as free text.
+ */
+const RECORD_REFS = ['forward.to.account', 'huntgroup.members.[].account', 'voicemail.box'];
+const FREE_TEXT = [
+  'schedule.timezone',
+  'schedule.holidays.country',
+  'schedule.exceptions.[].reason',
+  'schedule.closures.[].reason',
+  'forward.to.number',
+  'huntgroup.members.[].number',
+];
+
+function pathsOfAllNodeTypes(match: (s: FieldSpec) => boolean): string[] {
+  return NODE_TYPES.flatMap((type) => specPaths(nodeFormSpec(type) as FieldSpec, match).map((p) => `${type}.${p}`));
+}
+
+describe("fields that name the customer's accounts and voicemail boxes", () => {
+  it('are recognised by their schema, and every other free-text field is known to be free text', () => {
+    expect(pathsOfAllNodeTypes((s) => s.kind === 'ref').sort()).toEqual([...RECORD_REFS].sort());
+    expect(pathsOfAllNodeTypes((s) => s.kind === 'text' && s.format === undefined).sort()).toEqual([...FREE_TEXT].sort());
+  });
+
+  it('says which records each reference names', () => {
+    expect(field('voicemail', 'box').spec).toEqual({ kind: 'ref', to: 'voicemailBox' });
+    const member = (field('huntgroup', 'members').spec as Extract<FieldSpec, { kind: 'array' }>).item;
+    expect(member).toMatchObject({ kind: 'object', fields: [{ name: 'account', spec: { kind: 'ref', to: 'account' } }, { name: 'number', spec: { kind: 'text' } }] });
+    expect(blankValue(member)).toEqual({});
+  });
+
+  const account = (username: string, displayName: string): Account =>
+    ({ id: `acc-${username}`, customerId: 'c1', username, displayName, channelLimit: 2, createdAt: 0, sip: { domain: 'sip.example.nl', port: 5060 } }) satisfies Account;
+  const box = (id: string, name: string): VoicemailBox =>
+    ({ id, customerId: 'c1', name, emails: [], ownerAccountIds: [], maxSeconds: 120, silenceSeconds: 5, createdAt: 0, newMessages: 0, oldMessages: 0 }) satisfies VoicemailBox;
+  const records: RecordRefs = { account: [account('201', 'Verkoop'), account('202', '')], voicemailBox: [box('vb-1', 'Receptie'), box('vb-2', 'Support')] };
+
+  it.each<[string, Parameters<typeof refChoices>[0], unknown, { values: string[]; labels: string[]; unknown?: string }]>([
+    ['accounts by username, labelled with their name', 'account', '201', { values: ['201', '202'], labels: ['201 – Verkoop', '202'] }],
+    ['an account the customer does not have, kept and flagged', 'account', 'oud', { values: ['201', '202'], labels: ['201 – Verkoop', '202'], unknown: 'oud' }],
+    ['nothing chosen yet: nothing flagged', 'account', undefined, { values: ['201', '202'], labels: ['201 – Verkoop', '202'] }],
+    ['boxes by id, labelled with their name', 'voicemailBox', 'vb-2', { values: ['vb-1', 'vb-2'], labels: ['Receptie', 'Support'] }],
+    ['a box the plan names by name keeps that name', 'voicemailBox', 'Support', { values: ['vb-1', 'Support'], labels: ['Receptie', 'Support'] }],
+    ['a box the customer does not have, kept and flagged', 'voicemailBox', 'Vakantie', { values: ['vb-1', 'vb-2'], labels: ['Receptie', 'Support'], unknown: 'Vakantie' }],
+  ])('offers %s', (_name, kind, current, expected) => {
+    const c = refChoices(kind, records, current);
+    expect(c?.options.map((o) => o.value)).toEqual(expected.values);
+    expect(c?.options.map((o) => o.label)).toEqual(expected.labels);
+    expect(c?.unknown).toBe(expected.unknown);
+  });
+
+  it('offers nothing (a text input) while the records are not known, so no value is flagged or lost', () => {
+    expect(refChoices('account', {}, 'oud')).toBeUndefined();
+    expect(refChoices('voicemailBox', { account: records.account }, 'Receptie')).toBeUndefined();
+    expect(refChoices('account', { account: [] }, 'oud')).toEqual({ options: [], unknown: 'oud' });
+  });
+
+  it("labels an account by username alone when its name adds nothing", () => {
+    expect(accountLabel({ username: '201', displayName: '201' })).toBe('201');
+    expect(accountLabel({ username: '201', displayName: ' ' })).toBe('201');
   });
 });

@@ -85,7 +85,7 @@ describe('building a plan through the forms', () => {
 
     // Sales rings account 201; support plays a message. Both end at the hang-up step.
     await addStep('verkoop', 'Doorschakelen');
-    await page.getByTestId('field-to.account').fill('201');
+    await choose('field-to.account', '201 – Verkoop');
     for (const outcome of ['onBusy', 'onNoAnswer', 'onFailure']) await choose(`field-${outcome}`, 'ophangen');
     await addStep('support', 'Mededeling');
     await page.getByTestId('field-prompts').fill('nl/doorverbinden');
@@ -205,7 +205,7 @@ describe('building a plan through the forms', () => {
     // A hunt group: two members, the second an external number; the group's optional ring time added.
     await addStep('groep', 'Belgroep');
     await choose('field-strategy', 'Om de beurt, in volgorde');
-    await page.getByTestId('field-members.0.account').fill('201');
+    await choose('field-members.0.account', '201 – Verkoop');
     await page.getByTestId('add-members').click();
     await page.getByTestId('field-members.1.number').fill('020 123 4567');
     await page.getByTestId('field-memberRingMs').fill('15000');

@@ -333,6 +333,7 @@ describe('the call plan editor', () => {
   });
 
   it('adds a voicemail step behind menu key 3, and deleting a step shows the transitions that led to it', async () => {
+    const box = await rig.api<{ id: string }>('POST', '/voicemail-boxes', adminToken, { name: 'verkoop' });
     await openPlan();
     await page.getByTestId('new-node-id').fill('verkoop-voicemail');
     await page.getByTestId('new-node-type').click();
@@ -340,7 +341,9 @@ describe('the call plan editor', () => {
     await page.getByTestId('add-node').click();
     // A new step's empty fields are the plan schema's errors, at those fields.
     await expect(fieldError('field-box')).resolves.toMatch(/\S/);
-    await page.getByTestId('field-box').fill('verkoop');
+    // The customer's boxes to pick from (test/web/planSelects.test.ts covers the selects).
+    await page.getByTestId('field-box').click();
+    await page.getByRole('option', { name: 'verkoop', exact: true }).click();
     await expect(fieldError('field-box')).resolves.toBeUndefined();
 
     await page.getByTestId('plan-node-keuzemenu').click();
@@ -356,7 +359,7 @@ describe('the call plan editor', () => {
     await page.getByTestId('save').click();
     await expect(page.getByTestId('notice').textContent()).resolves.toBe('Opgeslagen als versie 2');
     const v2 = await rig.api<{ plan: { nodes: Record<string, unknown> } }>('GET', `/plans/${planId}/versions/2`, adminToken);
-    expect(v2.plan.nodes['verkoop-voicemail']).toEqual({ type: 'voicemail', box: 'verkoop' });
+    expect(v2.plan.nodes['verkoop-voicemail']).toEqual({ type: 'voicemail', box: box.id });
 
     await page.getByTestId('plan-node-bezet').click();
     await page.getByTestId('delete-node').click();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { normalizeNumber } from '../../routing/numbers.js';
 import { assign, type EventObject } from 'xstate';
-import { nodeIdSchema, type NodeTarget } from '../fields.js';
+import { accountRefSchema, nodeIdSchema, type NodeTarget } from '../fields.js';
 import { enterNode, leaveNode } from '../callPath.js';
 import type { ForwardResult } from '../CallChannel.js';
 import { nodeStateId, nodeTarget, type CallContext, type CallEvent, type PlanStateConfig } from '../CallMachineTypes.js';
@@ -13,7 +13,7 @@ import { forwardActor } from '../channelActors.js';
  */
 export const forwardTargetSchema = z
   .strictObject({
-    account: z.string().min(1).optional(),
+    account: accountRefSchema.optional(),
     // Any notation people write (0909 123 4567, 0031…, +31…); the plan keeps E.164.
     number: z
       .string()

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assign, type EventObject } from 'xstate';
-import { nodeIdSchema, type NodeTarget } from '../fields.js';
+import { nodeIdSchema, voicemailBoxRefSchema, type NodeTarget } from '../fields.js';
 import { enterNode, leaveNode } from '../callPath.js';
 import { nodeStateId, nodeTarget, type CallContext, type CallEvent, type PlanStateConfig } from '../CallMachineTypes.js';
 import { hangupActor, voicemailActor } from '../channelActors.js';
@@ -18,7 +18,7 @@ export type VoicemailResult = 'recorded' | 'empty' | 'no-box' | 'hung-up';
  */
 export const voicemailNodeSchema = z.strictObject({
   type: z.literal('voicemail'),
-  box: z.string().min(1).max(100),
+  box: voicemailBoxRefSchema,
   next: nodeIdSchema.optional(),
 });
 export type VoicemailNode = z.infer<typeof voicemailNodeSchema>;

@@ -11,6 +11,7 @@ import { nodesWithIssues, planIssues, ringTargets, type PlanDocument } from '../
 import { Simulator } from '../plans/Simulator.js';
 import { NODE_TEMPLATES } from '../plans/nodeTemplates.js';
 import { PlanOutline } from '../plans/PlanOutline.js';
+import type { RecordRefs } from '../plans/recordRefs.js';
 import type { PlanNodeType } from '../../plans/schema.js';
 
 /** The API names plan fields under the body field 'plan' ('plan.nodes.menu.timeoutMs'); the editor without it. */
@@ -39,6 +40,7 @@ export function PlanEditorPage() {
   const [draft, setDraft] = useState<PlanDocument>();
   const [saved, setSaved] = useState<PlanDocument>();
   const [prompts, setPrompts] = useState<Prompt[]>([]);
+  const [records, setRecords] = useState<RecordRefs>({});
   const [tokenLabels, setTokenLabels] = useState<Map<string, string>>(new Map());
   /** The saved version the draft started from; undefined once edited. */
   const [draftOf, setDraftOf] = useState<number>();
@@ -52,11 +54,14 @@ export function PlanEditorPage() {
   const load = useCallback(async () => {
     try {
       const customerId = session.customerId as string;
-      const [r, vs, tokens, uploads] = await Promise.all([
+      const [r, vs, tokens, uploads, accounts, boxes] = await Promise.all([
         api.plan(planId),
         api.versions(planId),
         api.tokens(customerId).catch(() => []),
         api.prompts(customerId).catch(() => []),
+        // Unreadable lists leave those fields as text inputs rather than flagging every value unknown.
+        api.accounts(customerId).catch(() => undefined),
+        api.voicemailBoxes(customerId).catch(() => undefined),
       ]);
       const newest = vs[vs.length - 1];
       const doc = newest ? ((await api.version(planId, newest.version)).plan as PlanDocument) : undefined;
@@ -66,6 +71,7 @@ export function PlanEditorPage() {
       setSaved(doc);
       setTokenLabels(new Map(tokens.map((tk) => [tk.id, tk.label])));
       setPrompts(uploads);
+      setRecords({ ...(accounts ? { account: accounts } : {}), ...(boxes ? { voicemailBox: boxes.filter((b) => b.customerId === customerId) } : {}) });
       setDraftOf(newest?.version);
       setServerIssues([]);
       setFormGeneration((g) => g + 1);
@@ -236,6 +242,7 @@ export function PlanEditorPage() {
               nodeIds={Object.keys(draft.nodes ?? {})}
               onChange={(node) => editNode(selected, node)}
               prompts={prompts}
+              records={records}
               onDelete={draft.start === selected ? undefined : () => deleteNode(selected)}
             />
           ) : (

@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import type { FieldIssue, Prompt } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { formPaths, nodeFormSpec, nodeIssuesByPath } from './formSpec.js';
+import type { RecordRefs } from './recordRefs.js';
 import { JsonField, SchemaField, SchemaFormContextValue } from './SchemaField.js';
 import { NODE_TYPE_LABELS } from './texts.js';
 
@@ -21,6 +22,8 @@ export function NodeForm(props: {
   onChange(node: Record<string, unknown>): void;
   /** The customer's uploaded prompts, offered in prompt-list fields. */
   prompts: Prompt[];
+  /** The customer's accounts and voicemail boxes, offered where a field names one. */
+  records: RecordRefs;
   /** Absent for the start step, which cannot go. */
   onDelete?: () => void;
 }) {
@@ -49,7 +52,7 @@ export function NodeForm(props: {
           {whole.join('; ')}
         </Alert>
       )}
-      <SchemaFormContextValue.Provider value={{ nodeType: String(node.type), issues, nodeIds: props.nodeIds, prompts: props.prompts }}>
+      <SchemaFormContextValue.Provider value={{ nodeType: String(node.type), issues, nodeIds: props.nodeIds, prompts: props.prompts, records: props.records }}>
         {spec ? (
           spec.fields
             .filter((f) => f.name !== 'type')

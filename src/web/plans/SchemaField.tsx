@@ -3,7 +3,8 @@ import { createContext, useContext, useState, type ReactNode } from 'react';
 import type { Prompt } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { PromptPlayer } from '../prompts/PromptPlayer.js';
-import { blankValue, isRecord, type FieldEntry, type FieldSpec } from './formSpec.js';
+import { blankValue, isRecord, type FieldEntry, type FieldSpec, type RecordRefKind } from './formSpec.js';
+import { refChoices, type RecordRefs, type RefChoice } from './recordRefs.js';
 import { FIELD_LABELS, FORMAT_PLACEHOLDERS, VALUE_LABELS } from './texts.js';
 
 /**
@@ -19,9 +20,11 @@ export interface SchemaFormContext {
   issues: Map<string, string[]>;
   nodeIds: string[];
   prompts: Prompt[];
+  /** The customer's accounts and voicemail boxes, offered where a field names one. */
+  records: RecordRefs;
 }
 
-export const SchemaFormContextValue = createContext<SchemaFormContext>({ nodeType: '', issues: new Map(), nodeIds: [], prompts: [] });
+export const SchemaFormContextValue = createContext<SchemaFormContext>({ nodeType: '', issues: new Map(), nodeIds: [], prompts: [], records: {} });
 
 interface FieldProps {
   spec: FieldSpec;
@@ -73,6 +76,8 @@ export function SchemaField(props: FieldProps): ReactNode {
       return <TargetField {...props} />;
     case 'prompts':
       return <PromptListField {...props} />;
+    case 'ref':
+      return <RecordRefField {...props} to={props.spec.to} />;
     case 'text':
       return <TextField {...props} format={props.spec.format} />;
     case 'number':
@@ -97,25 +102,60 @@ export function SchemaField(props: FieldProps): ReactNode {
   }
 }
 
-/** A transition: one of the plan's steps (a target naming a missing step stays visible, marked). */
-function TargetField(props: FieldProps) {
-  const { t } = useI18n();
-  const ctx = useContext(SchemaFormContextValue);
+/**
+ * A select of known values by label. A current value that is none of them stays selected,
+ * marked, with `flag` (if any) shown at the field beside the schema's messages.
+ */
+function ChoiceSelect(props: FieldProps & { options: RefChoice[]; unknown?: string; unknownLabel: string; flag?: string; placeholder?: string; searchable?: boolean }) {
   const f = useField(props);
   const current = typeof props.value === 'string' && props.value !== '' ? props.value : null;
-  const data = ctx.nodeIds.map((id) => ({ value: id, label: id }));
-  if (current !== null && !ctx.nodeIds.includes(current)) data.push({ value: current, label: `${current} (${t('unknownStep')})` });
+  const data = props.unknown === undefined ? props.options : [...props.options, { value: props.unknown, label: `${props.unknown} (${props.unknownLabel})` }];
   return (
     <Select
       label={f.label}
       description={f.hint}
       data={data}
       value={current}
+      placeholder={props.placeholder}
+      searchable={props.searchable}
       onChange={(v) => props.onChange(v ?? emptyTo(props, ''))}
       clearable={props.entry?.optional === true}
       allowDeselect={false}
-      error={f.error}
+      error={[...(props.flag ? [props.flag] : []), ...(f.error ? [f.error] : [])].join('; ') || undefined}
       data-testid={f.testId}
+    />
+  );
+}
+
+/** A transition: one of the plan's steps (a target naming a missing step stays visible, marked; the schema says why). */
+function TargetField(props: FieldProps) {
+  const { t } = useI18n();
+  const ctx = useContext(SchemaFormContextValue);
+  const current = typeof props.value === 'string' && props.value !== '' ? props.value : undefined;
+  const unknown = current !== undefined && !ctx.nodeIds.includes(current) ? current : undefined;
+  return <ChoiceSelect {...props} options={ctx.nodeIds.map((id) => ({ value: id, label: id }))} unknown={unknown} unknownLabel={t('unknownStep')} />;
+}
+
+/**
+ * One of the customer's accounts or voicemail boxes, by a readable label (recordRefs.ts). A value
+ * that names no record stays selected and is flagged; while the records are not known (loading,
+ * or a token that may not list them) it is a text input, so nothing is lost.
+ */
+function RecordRefField(props: FieldProps & { to: RecordRefKind }) {
+  const { t } = useI18n();
+  const ctx = useContext(SchemaFormContextValue);
+  const choices = refChoices(props.to, ctx.records, props.value);
+  if (!choices) return <TextField {...props} />;
+  const account = props.to === 'account';
+  return (
+    <ChoiceSelect
+      {...props}
+      options={choices.options}
+      unknown={choices.unknown}
+      unknownLabel={t('unknownRecord')}
+      flag={choices.unknown === undefined ? undefined : t(account ? 'unknownAccount' : 'unknownVoicemailBox').replace('{value}', choices.unknown)}
+      placeholder={choices.options.length === 0 ? t(account ? 'noAccounts' : 'noVoicemailBoxes') : undefined}
+      searchable
     />
   );
 }

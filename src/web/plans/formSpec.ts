@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { clockTimeSchema, nodeIdSchema, promptListSchema } from '../../plans/fields.js';
+import { accountRefSchema, clockTimeSchema, nodeIdSchema, promptListSchema, voicemailBoxRefSchema } from '../../plans/fields.js';
 import { planNodeSchema } from '../../plans/schema.js';
 
 /**
@@ -7,15 +7,18 @@ import { planNodeSchema } from '../../plans/schema.js';
  * through planNodeSchema), so a field added to a node type gets its form control without editor
  * changes. Pure data: the React side (SchemaField.tsx) renders it, tests check it.
  *
- * Two fields are recognised by identity rather than shape: node ids (`nodeIdSchema`, a
- * transition: a select of the plan's steps) and prompt lists (`promptListSchema`: the prompt
- * picker with playback). Anything the walk cannot describe becomes 'json', which the node
+ * Some fields are recognised by identity rather than shape: node ids (`nodeIdSchema`, a
+ * transition: a select of the plan's steps), prompt lists (`promptListSchema`: the prompt
+ * picker with playback), and references to the customer's own records (`accountRefSchema`,
+ * `voicemailBoxRefSchema`: a select of its accounts or boxes, see recordRefs.ts). Anything the walk cannot describe becomes 'json', which the node
  * form edits as raw JSON; test/web/planForms.test.ts lists where that may happen (nowhere today).
  */
 
 export type FieldSpec =
   | { kind: 'target' }
   | { kind: 'prompts' }
+  /** One of the customer's records, by the value the plan stores (an account's username; a box's id or name). */
+  | { kind: 'ref'; to: RecordRefKind }
   /** format: 'time' (HH:MM), 'date', 'datetime', 'email' (zod's string formats). */
   | { kind: 'text'; format?: string }
   | { kind: 'number'; min?: number; max?: number; int: boolean }
@@ -31,6 +34,8 @@ export type FieldSpec =
   /** Keys from an enum (a row per key, absent = not set) or free keys (`keyCandidates` suggest the next one). */
   | { kind: 'record'; keys: { fixed: string[] } | { candidates: string[]; free: boolean }; value: FieldSpec }
   | { kind: 'json'; reason: string };
+
+export type RecordRefKind = 'account' | 'voicemailBox';
 
 export interface FieldEntry {
   name: string;
@@ -105,6 +110,8 @@ export function fieldSpec(schema: AnySchema): FieldSpec {
   const { core } = unwrap(schema);
   if (core === nodeIdSchema) return { kind: 'target' };
   if (core === promptListSchema) return { kind: 'prompts' };
+  if (core === accountRefSchema) return { kind: 'ref', to: 'account' };
+  if (core === voicemailBoxRefSchema) return { kind: 'ref', to: 'voicemailBox' };
   if (core === clockTimeSchema) return { kind: 'text', format: 'time' };
   const d = defOf(core);
   switch (d.type) {
@@ -170,23 +177,27 @@ export function nodeFormSpec(type: unknown): Extract<FieldSpec, { kind: 'object'
   return spec.kind === 'object' ? spec : undefined;
 }
 
-/** Every place in a spec that falls back to raw JSON, as dotted paths ('[]' for array items, '{}' for record values). */
-export function jsonFallbacks(spec: FieldSpec, path = ''): string[] {
+/** Every place in a spec whose control matches, as dotted paths ('[]' for array items, '{}' for record values). */
+export function specPaths(spec: FieldSpec, match: (s: FieldSpec) => boolean, path = ''): string[] {
   const at = (p: string): string => (path === '' ? p : `${path}.${p}`);
+  if (match(spec)) return [path];
   switch (spec.kind) {
-    case 'json':
-      return [path];
     case 'object':
-      return spec.fields.flatMap((f) => jsonFallbacks(f.spec, at(f.name)));
+      return spec.fields.flatMap((f) => specPaths(f.spec, match, at(f.name)));
     case 'array':
-      return jsonFallbacks(spec.item, at('[]'));
+      return specPaths(spec.item, match, at('[]'));
     case 'tuple':
-      return spec.items.flatMap((s, i) => jsonFallbacks(s, at(String(i))));
+      return spec.items.flatMap((s, i) => specPaths(s, match, at(String(i))));
     case 'record':
-      return jsonFallbacks(spec.value, at('{}'));
+      return specPaths(spec.value, match, at('{}'));
     default:
       return [];
   }
+}
+
+/** Every place in a spec that falls back to raw JSON. */
+export function jsonFallbacks(spec: FieldSpec, path = ''): string[] {
+  return specPaths(spec, (s) => s.kind === 'json', path);
 }
 
 /** A fresh value for a new list item, record entry or added field: the default, else empty. */
