@@ -199,7 +199,13 @@ export async function startNumberRig(portMin: number, extraDeps: RigNumberDeps =
       if (!plans.fileIds().includes(`file:${name}`)) throw new Error(`plan file ${name} did not load`);
     },
     addNumber: (n) => store.numbers.create({ customerId: customer.id, status: 'active', ...n }),
-    call: async (name, dialled, rtpPort, o) => runSipp(await sippOptions(name, dialled, rtpPort, o)),
+    call: async (name, dialled, rtpPort, o) => {
+      const result = await runSipp(await sippOptions(name, dialled, rtpPort, o));
+      // SIPp's exit can reach this process before the caller's last RTP packets, already in its
+      // socket buffer, have been read: a few event-loop turns let CallerAudio take them in.
+      await new Promise((r) => setTimeout(r, 50));
+      return result;
+    },
     startCall: async (name, dialled, rtpPort, o) => startSipp(await sippOptions(name, dialled, rtpPort, o)),
     async settled(numberId) {
       const look = async () => ({ ...media.stats(), leases: await store.leases.count(`number:${numberId}`), active: services.numberCalls!.active() });
