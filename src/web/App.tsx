@@ -1,11 +1,11 @@
-import { Alert, AppShell, Badge, Button, Group, NavLink, SegmentedControl, Text, Title } from '@mantine/core';
+import { Alert, AppShell, Badge, Button, Group, Loader, NavLink, SegmentedControl, Text, Title } from '@mantine/core';
+import { lazy, Suspense } from 'react';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
 import { useAuth } from './auth.js';
 import { useI18n, type Lang } from './i18n.js';
 import { AccountPage } from './pages/AccountPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { NumbersPage } from './pages/NumbersPage.js';
-import { PlanEditorPage } from './pages/PlanEditorPage.js';
 import { PlansPage } from './pages/PlansPage.js';
 import { PromptsPage } from './pages/PromptsPage.js';
 import { AccountsPage } from './pages/AccountsPage.js';
@@ -16,7 +16,11 @@ import { FaxesPage } from './faxes/FaxesPage.js';
 import { LiveCallsPage } from './calls/LiveCallsPage.js';
 import { CdrsPage } from './cdrs/CdrsPage.js';
 import { InvoicesPage } from './invoices/InvoicesPage.js';
-import { RevenuePage } from './dashboard/RevenuePage.js';
+
+// The two screens with heavy libraries load when first opened: the plan editor (graph layout,
+// the plan schema with date-holidays) and the revenue dashboard (charts).
+const PlanEditorPage = lazy(() => import('./pages/PlanEditorPage.js').then((m) => ({ default: m.PlanEditorPage })));
+const RevenuePage = lazy(() => import('./dashboard/RevenuePage.js').then((m) => ({ default: m.RevenuePage })));
 import { NumberPage } from './numbers/NumberPage.js';
 
 export function LanguageSwitch() {
@@ -92,32 +96,34 @@ export function App() {
         ))}
       </AppShell.Navbar>
       <AppShell.Main>
-        {platform ? (
-          <Routes>
-            <Route path="/inventory" element={<InventoryPage />} />
-            <Route path="/invoices" element={<InvoicesPage />} />
-            <Route path="*" element={<Alert color="yellow">{t('platformNotSupported')}</Alert>} />
-          </Routes>
-        ) : (
-          <Routes>
-            {admin && <Route path="/numbers" element={<NumbersPage />} />}
-            {admin && <Route path="/numbers/:numberId" element={<NumberPage />} />}
-            {admin && <Route path="/plans" element={<PlansPage />} />}
-            {admin && <Route path="/plans/:planId" element={<PlanEditorPage />} />}
-            {admin && <Route path="/prompts" element={<PromptsPage />} />}
-            {admin && <Route path="/accounts" element={<AccountsPage />} />}
-            {admin && <Route path="/devices" element={<DevicesPage />} />}
-            {!admin && <Route path="/account" element={<AccountPage />} />}
-            <Route path="/voicemail" element={<VoicemailPage />} />
-            <Route path="/calls" element={<LiveCallsPage />} />
-            <Route path="/cdrs" element={<CdrsPage />} />
-            {admin && <Route path="/revenue" element={<RevenuePage />} />}
-            {admin && <Route path="/invoices" element={<InvoicesPage />} />}
-            {admin && <Route path="/inventory" element={<InventoryPage />} />}
-            {admin && <Route path="/faxes" element={<FaxesPage />} />}
-            <Route path="*" element={<Navigate to={admin ? '/numbers' : '/account'} replace />} />
-          </Routes>
-        )}
+        <Suspense fallback={<Loader size="sm" data-testid="page-loading" />}>
+          {platform ? (
+            <Routes>
+              <Route path="/inventory" element={<InventoryPage />} />
+              <Route path="/invoices" element={<InvoicesPage />} />
+              <Route path="*" element={<Alert color="yellow">{t('platformNotSupported')}</Alert>} />
+            </Routes>
+          ) : (
+            <Routes>
+              {admin && <Route path="/numbers" element={<NumbersPage />} />}
+              {admin && <Route path="/numbers/:numberId" element={<NumberPage />} />}
+              {admin && <Route path="/plans" element={<PlansPage />} />}
+              {admin && <Route path="/plans/:planId" element={<PlanEditorPage />} />}
+              {admin && <Route path="/prompts" element={<PromptsPage />} />}
+              {admin && <Route path="/accounts" element={<AccountsPage />} />}
+              {admin && <Route path="/devices" element={<DevicesPage />} />}
+              {!admin && <Route path="/account" element={<AccountPage />} />}
+              <Route path="/voicemail" element={<VoicemailPage />} />
+              <Route path="/calls" element={<LiveCallsPage />} />
+              <Route path="/cdrs" element={<CdrsPage />} />
+              {admin && <Route path="/revenue" element={<RevenuePage />} />}
+              {admin && <Route path="/invoices" element={<InvoicesPage />} />}
+              {admin && <Route path="/inventory" element={<InventoryPage />} />}
+              {admin && <Route path="/faxes" element={<FaxesPage />} />}
+              <Route path="*" element={<Navigate to={admin ? '/numbers' : '/account'} replace />} />
+            </Routes>
+          )}
+        </Suspense>
       </AppShell.Main>
     </AppShell>
   );
