@@ -1,3 +1,5 @@
+// React Flow's stylesheet comes with the editor's chunk, not the first page load.
+import '@xyflow/react/dist/style.css';
 import { Background, Controls, Handle, MarkerType, Position, ReactFlow, useReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
 import { useEffect, useMemo, useRef } from 'react';
 import { useI18n } from '../i18n.js';
