@@ -36,14 +36,11 @@ afterAll(async () => {
   await rig?.stop();
 });
 
-/** What a caller of `dialled` heard, once `expected` bytes arrived or 5 s passed. */
-async function heard(dialled: string, expected: Buffer): Promise<Buffer> {
+async function heard(dialled: string): Promise<Buffer> {
   const audio = await CallerAudio.open();
   try {
     const result = await rig.call('caller-wait-bye', dialled, audio.port);
     expect(result.successful, describeRun(result)).toBe(1);
-    // SIPp's exit can be seen before this process has read the last RTP packets from its socket.
-    await audio.until(expected.length, 5_000).catch(() => undefined);
     return audio.audio();
   } finally {
     await audio.close();
@@ -59,12 +56,12 @@ describe('a caller tariff change', () => {
 
     rig.setNow(new Date('2026-04-29T23:59:00+02:00'));
     const before = Buffer.concat([await expectedAudio(tariffAnnouncementPrompts(OLD)), welcome]);
-    expect((await heard('09091110009', before)).equals(before)).toBe(true);
+    expect((await heard('09091110009')).equals(before)).toBe(true);
 
     rig.setNow(new Date('2026-04-30T00:00:30+02:00'));
     expect((await rig.store.numbers.get(n.id))?.tariff).toEqual(OLD);
     const after = Buffer.concat([await expectedAudio(tariffAnnouncementPrompts(NEW)), welcome]);
-    expect((await heard('09091110009', after)).equals(after)).toBe(true);
+    expect((await heard('09091110009')).equals(after)).toBe(true);
 
     // The schedule then writes it into the number, so every reader (API, reports) sees it too.
     clock.now = Date.parse('2026-04-30T00:01:00+02:00');
